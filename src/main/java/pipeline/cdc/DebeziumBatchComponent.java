@@ -1,0 +1,32 @@
+package pipeline.cdc;
+
+import java.util.Map;
+
+import org.apache.camel.Endpoint;
+import org.apache.camel.component.debezium.postgres.configuration.PostgresConnectorEmbeddedDebeziumConfiguration;
+import org.apache.camel.support.DefaultComponent;
+
+/**
+ * Debezium's Postgres connector as a Camel consumer that hands the route one exchange per
+ * Debezium batch, holding the original {@code SourceRecord}s (key and value with their schemas).
+ * Camel's own debezium-postgres consumer passes one record at a time, drops the envelope and
+ * lets the engine commit an event whose processing failed; this one marks a batch processed only
+ * after the route finished it without an exception.
+ */
+public final class DebeziumBatchComponent extends DefaultComponent {
+
+    private final PostgresConnectorEmbeddedDebeziumConfiguration configuration;
+
+    public DebeziumBatchComponent(PostgresConnectorEmbeddedDebeziumConfiguration configuration) {
+        this.configuration = configuration;
+    }
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        PostgresConnectorEmbeddedDebeziumConfiguration endpointConfiguration = (PostgresConnectorEmbeddedDebeziumConfiguration) configuration.copy();
+        endpointConfiguration.setName(remaining);
+        DebeziumBatchEndpoint endpoint = new DebeziumBatchEndpoint(uri, this, endpointConfiguration);
+        setProperties(endpoint, parameters);
+        return endpoint;
+    }
+}

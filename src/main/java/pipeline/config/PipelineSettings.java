@@ -1,0 +1,221 @@
+package pipeline.config;
+
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.quartz.CronExpression;
+
+/**
+ * The pipeline's configuration (contract section 2), read once and checked at start-up so a bad
+ * value stops the process with one line naming the key instead of failing later inside a route.
+ */
+public final class PipelineSettings {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+    private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*");
+    private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+
+    public final String pgHost;
+    public final int pgPort;
+    public final String pgDatabase;
+    public final String pgUser;
+    public final String pgPassword;
+    public final List<String> pgTables;
+    public final String pgSlot;
+    public final String pgPublication;
+    public final String kafkaBrokers;
+    public final String topicPrefix;
+    public final String groupId;
+    public final String s3Endpoint;
+    public final String s3Region;
+    public final String s3Bucket;
+    public final String s3AccessKey;
+    public final String s3SecretKey;
+    public final int flushMaxRecords;
+    public final Duration flushInterval;
+    public final ZoneId timezone;
+    public final String statsCron;
+    public final YearMonth statsSince;
+    public final Duration statsLakeWait;
+    public final String statsTable;
+    public final String statsStartColumn;
+    public final int httpPort;
+    public final int hawtioPort;
+
+    private final Function<String, String> source;
+
+    /** Reads every key through {@code source}, which returns the resolved value or null when unset. */
+    public PipelineSettings(Function<String, String> source) {
+        this.source = source;
+        pgHost = required("pipeline.pg.host");
+        pgPort = port("pipeline.pg.port");
+        pgDatabase = required("pipeline.pg.database");
+        pgUser = required("pipeline.pg.user");
+        pgPassword = optional("pipeline.pg.password");
+        pgTables = tables("pipeline.pg.tables");
+        pgSlot = identifier("pipeline.pg.slot");
+        pgPublication = identifier("pipeline.pg.publication");
+        kafkaBrokers = required("pipeline.kafka.brokers");
+        topicPrefix = required("pipeline.kafka.topic-prefix");
+        groupId = required("pipeline.kafka.group-id");
+        s3Endpoint = optional("pipeline.s3.endpoint");
+        s3Region = required("pipeline.s3.region");
+        s3Bucket = bucket("pipeline.s3.bucket");
+        s3AccessKey = optional("pipeline.s3.access-key");
+        s3SecretKey = optional("pipeline.s3.secret-key");
+        flushMaxRecords = positiveInt("pipeline.lake.flush-max-records");
+        flushInterval = duration("pipeline.lake.flush-interval");
+        timezone = zone("pipeline.timezone");
+        statsCron = cron("pipeline.stats.cron");
+        statsSince = optionalMonth("pipeline.stats.since");
+        statsLakeWait = duration("pipeline.stats.lake-wait");
+        statsTable = table("pipeline.stats.table", required("pipeline.stats.table"));
+        statsStartColumn = required("pipeline.stats.start-column");
+        httpPort = port("pipeline.http.port");
+        hawtioPort = port("pipeline.hawtio.port");
+        if (s3AccessKey.isEmpty() != s3SecretKey.isEmpty()) {
+            throw new ConfigurationException("pipeline.s3.access-key", s3AccessKey.isEmpty() ? "" : "(set)",
+                    "set both pipeline.s3.access-key and pipeline.s3.secret-key, or neither for the AWS default credentials");
+        }
+    }
+
+    /** The Kafka change topic of a captured table: {@code {prefix}.{schema}.{table}}. */
+    public String changeTopic(String table) {
+        return topicPrefix + "." + table;
+    }
+
+    public String deadLetterTopic() {
+        return topicPrefix + ".dlq";
+    }
+
+    private String optional(String key) {
+        String value = source.apply(key);
+        return value == null ? "" : value.trim();
+    }
+
+    private String required(String key) {
+        String value = optional(key);
+        if (value.isEmpty()) {
+            throw new ConfigurationException(key, value, "must not be empty");
+        }
+        return value;
+    }
+
+    private int port(String key) {
+        String value = required(key);
+        try {
+            int port = Integer.parseInt(value);
+            if (port < 0 || port > 65535) {
+                throw new ConfigurationException(key, value, "not a port number (0-65535)");
+            }
+            return port;
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException(key, value, "not a port number (0-65535)");
+        }
+    }
+
+    private int positiveInt(String key) {
+        String value = required(key);
+        try {
+            int number = Integer.parseInt(value);
+            if (number <= 0) {
+                throw new ConfigurationException(key, value, "must be a positive whole number");
+            }
+            return number;
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException(key, value, "must be a positive whole number");
+        }
+    }
+
+    private Duration duration(String key) {
+        String value = required(key);
+        Matcher matcher = DURATION.matcher(value);
+        if (!matcher.matches()) {
+            throw new ConfigurationException(key, value, "not a duration such as 500ms, 60s, 10m, 2h or 1d");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        Duration duration = switch (matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+        };
+        if (duration.isZero()) {
+            throw new ConfigurationException(key, value, "must be longer than zero");
+        }
+        return duration;
+    }
+
+    private ZoneId zone(String key) {
+        String value = required(key);
+        try {
+            return ZoneId.of(value);
+        } catch (DateTimeException e) {
+            throw new ConfigurationException(key, value, "unknown time zone (use a region id such as UTC or Europe/Paris)");
+        }
+    }
+
+    private String cron(String key) {
+        String value = required(key);
+        try {
+            CronExpression.validateExpression(value);
+            return value;
+        } catch (java.text.ParseException e) {
+            throw new ConfigurationException(key, value, "not a Quartz cron expression (" + e.getMessage() + ")");
+        }
+    }
+
+    private YearMonth optionalMonth(String key) {
+        String value = optional(key);
+        if (value.isEmpty()) {
+            return null;
+        }
+        try {
+            return YearMonth.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new ConfigurationException(key, value, "not a month in the form YYYY-MM");
+        }
+    }
+
+    private List<String> tables(String key) {
+        String value = required(key);
+        List<String> tables = Arrays.stream(value.split(",")).map(String::trim).filter(t -> !t.isEmpty()).toList();
+        if (tables.isEmpty()) {
+            throw new ConfigurationException(key, value, "must list at least one schema.table");
+        }
+        tables.forEach(table -> table(key, table));
+        return tables;
+    }
+
+    private static String table(String key, String table) {
+        if (!TABLE.matcher(table).matches()) {
+            throw new ConfigurationException(key, table, "not a schema.table name");
+        }
+        return table;
+    }
+
+    private String identifier(String key) {
+        String value = required(key);
+        if (!value.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new ConfigurationException(key, value, "must be a lower-case Postgres identifier (letters, digits, _)");
+        }
+        return value;
+    }
+
+    private String bucket(String key) {
+        String value = required(key);
+        if (!BUCKET.matcher(value).matches()) {
+            throw new ConfigurationException(key, value, "not a valid S3 bucket name (3-63 lower-case letters, digits, '.', '-')");
+        }
+        return value;
+    }
+}

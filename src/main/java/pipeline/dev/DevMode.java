@@ -1,0 +1,103 @@
+package pipeline.dev;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code --dev}: starts embedded Postgres, Kafka and S3 in a fresh working directory before the
+ * routes, runs the trip simulator while they run, and stops everything after them.
+ */
+public final class DevMode extends MainListenerSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DevMode.class);
+    private static final int VEHICLES = 25;
+
+    private final Path directory;
+    private final DevServers servers;
+    private TripSimulator simulator;
+
+    private DevMode(Path directory, DevServers servers) {
+        this.directory = directory;
+        this.servers = servers;
+    }
+
+    /** Starts the servers in {@code directory}, emptied first so each run starts from a new fleet. */
+    public static DevMode start(Path directory) throws Exception {
+        deleteRecursively(directory);
+        DevServers servers = DevServers.start(directory);
+        TripSimulator.createTable(servers.postgres.jdbcUrl("postgres"));
+        return new DevMode(directory, servers);
+    }
+
+    public Map<String, String> pipelineProperties() {
+        return servers.pipelineProperties();
+    }
+
+    @Override
+    public void afterStart(BaseMainSupport main) {
+        try {
+            simulator = new TripSimulator(servers.postgres.jdbcUrl("postgres"), VEHICLES);
+            simulator.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("trip simulator could not start: " + e.getMessage(), e);
+        }
+        String bucket = main.getCamelContext().resolvePropertyPlaceholders("{{pipeline.s3.bucket}}");
+        String prefix = main.getCamelContext().resolvePropertyPlaceholders("{{pipeline.kafka.topic-prefix}}");
+        Path lake = servers.s3Dir.resolve(bucket).toAbsolutePath();
+        LOG.info("""
+
+                ---------------------------------------------------------------------------
+                trip-pipeline --dev is running: {} simulated vehicles write public.trip
+                  Postgres  {}  (user postgres, no password)
+                  Kafka     {}  topics {}.public.trip, dead letters {}.dlq
+                  S3        {}  bucket {}  (access key {})
+                  Lake      s3://{}/raw/public.trip/  = files under {}
+                Query the lake with DuckDB (files appear after pipeline.lake.flush-interval):
+                  SELECT * FROM read_parquet('{}/raw/public.trip/**/*.parquet', hive_partitioning=true, union_by_name=true);
+                Stop with Ctrl-C.
+                ---------------------------------------------------------------------------""",
+                VEHICLES, servers.postgres.jdbcUrl("postgres"), servers.kafka.bootstrapServers(), prefix, prefix,
+                servers.s3.endpoint(), bucket, DevServers.S3_ACCESS_KEY, bucket, lake, lake);
+    }
+
+    @Override
+    public void beforeStop(BaseMainSupport main) {
+        try {
+            if (simulator != null) {
+                simulator.close();
+            }
+        } catch (Exception e) {
+            LOG.warn("Trip simulator did not stop cleanly: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void afterStop(BaseMainSupport main) {
+        try {
+            servers.close();
+        } catch (Exception e) {
+            LOG.warn("Dev servers did not stop cleanly: {}", e.getMessage());
+        }
+        LOG.info("Dev servers stopped; their data stays in {} until the next --dev start", directory.toAbsolutePath());
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package pipeline.dev;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Real Postgres, Kafka and S3 servers started on free local ports, for --dev and the tests. */
+public final class DevServers implements AutoCloseable {
+
+    public static final String S3_ACCESS_KEY = "trip-pipeline-dev";
+    public static final String S3_SECRET_KEY = "trip-pipeline-dev-secret";
+
+    public final EmbeddedPostgres postgres;
+    public final EmbeddedKafka kafka;
+    public final EmbeddedS3 s3;
+    public final Path s3Dir;
+
+    private DevServers(EmbeddedPostgres postgres, EmbeddedKafka kafka, EmbeddedS3 s3, Path s3Dir) {
+        this.postgres = postgres;
+        this.kafka = kafka;
+        this.s3 = s3;
+        this.s3Dir = s3Dir;
+    }
+
+    public static DevServers start(Path baseDir) throws Exception {
+        EmbeddedPostgres postgres = EmbeddedPostgres.start(baseDir.resolve("postgres"), freePort());
+        EmbeddedKafka kafka = EmbeddedKafka.start(baseDir.resolve("kafka"), freePort(), freePort());
+        Path s3Dir = baseDir.resolve("s3");
+        EmbeddedS3 s3 = EmbeddedS3.start(s3Dir, freePort(), S3_ACCESS_KEY, S3_SECRET_KEY);
+        return new DevServers(postgres, kafka, s3, s3Dir);
+    }
+
+    /** The pipeline.* settings that point the routes at these servers. */
+    public Map<String, String> pipelineProperties() {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("pipeline.pg.host", "127.0.0.1");
+        properties.put("pipeline.pg.port", String.valueOf(postgres.port()));
+        properties.put("pipeline.pg.database", "postgres");
+        properties.put("pipeline.pg.user", "postgres");
+        properties.put("pipeline.pg.password", "");
+        properties.put("pipeline.kafka.brokers", kafka.bootstrapServers());
+        properties.put("pipeline.s3.endpoint", s3.endpoint());
+        properties.put("pipeline.s3.access-key", S3_ACCESS_KEY);
+        properties.put("pipeline.s3.secret-key", S3_SECRET_KEY);
+        return properties;
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        s3.close();
+        kafka.close();
+        postgres.close();
+    }
+}

@@ -1,0 +1,38 @@
+package pipeline.dev;
+
+import java.nio.file.Path;
+
+/** A real PostgreSQL server (binaries shipped through Maven) running as a child process, with logical decoding on. */
+public final class EmbeddedPostgres implements AutoCloseable {
+
+    private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres;
+
+    private EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+    }
+
+    /** Starts a server on {@code port} whose data directory survives a restart of the same directory. */
+    public static EmbeddedPostgres start(Path dataDir, int port) throws Exception {
+        return new EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+                .setDataDirectory(dataDir)
+                .setCleanDataDirectory(false)
+                .setPort(port)
+                .setServerConfig("wal_level", "logical")
+                .setServerConfig("max_wal_senders", "10")
+                .setServerConfig("max_replication_slots", "10")
+                .start());
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://127.0.0.1:" + port() + "/" + database;
+    }
+
+    @Override
+    public void close() throws Exception {
+        postgres.close();
+    }
+}

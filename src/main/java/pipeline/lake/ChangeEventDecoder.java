@@ -1,0 +1,81 @@
+package pipeline.lake;
+
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaAndValue;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.json.JsonConverter;
+
+/** Reads a Debezium envelope written by Kafka Connect's JsonConverter with schemas enabled. */
+public final class ChangeEventDecoder {
+
+    private static final Set<String> OPERATIONS = Set.of("c", "u", "d", "r");
+
+    private final JsonConverter converter = new JsonConverter();
+
+    public ChangeEventDecoder() {
+        converter.configure(Map.of("schemas.enable", "true"), false);
+    }
+
+    /** Returns the event, or null for a tombstone (a null value). */
+    public ChangeEvent decode(String topic, byte[] value) {
+        if (value == null) {
+            return null;
+        }
+        SchemaAndValue envelope;
+        try {
+            envelope = converter.toConnectData(topic, value);
+        } catch (DataException e) {
+            throw new MalformedChangeEventException("not a JsonConverter record with schema: " + rootMessage(e), e);
+        }
+        if (envelope.value() == null) {
+            return null;
+        }
+        if (!(envelope.value() instanceof Struct struct)) {
+            throw new MalformedChangeEventException("value is not a Debezium envelope but " + envelope.value().getClass().getSimpleName());
+        }
+        try {
+            return fromEnvelope(struct);
+        } catch (DataException | ClassCastException e) {
+            throw new MalformedChangeEventException("not a Debezium envelope: " + rootMessage(e), e);
+        }
+    }
+
+    private static ChangeEvent fromEnvelope(Struct envelope) {
+        String op = envelope.getString("op");
+        if (!OPERATIONS.contains(op)) {
+            throw new MalformedChangeEventException("unknown operation '" + op + "'");
+        }
+        Struct row = "d".equals(op) ? envelope.getStruct("before") : envelope.getStruct("after");
+        if (row == null) {
+            throw new MalformedChangeEventException("operation '" + op + "' without a row image");
+        }
+        Struct source = envelope.getStruct("source");
+        if (source == null) {
+            throw new MalformedChangeEventException("envelope without source block");
+        }
+        String table = source.getString("schema") + "." + source.getString("table");
+        return new ChangeEvent(table, op, row, row.schema(), source.getInt64("ts_ms"),
+                optionalLong(source, "lsn"), optionalLong(source, "txId"));
+    }
+
+    private static Long optionalLong(Struct source, String name) {
+        Field field = source.schema().field(name);
+        if (field == null || field.schema().type() != Schema.Type.INT64) {
+            return null;
+        }
+        return source.getInt64(name);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+}

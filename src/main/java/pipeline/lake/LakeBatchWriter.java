@@ -1,0 +1,133 @@
+package pipeline.lake;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
+/**
+ * Turns a batch of change records into Snappy Parquet files, one per table, Kafka partition and
+ * day partition (and a new one where the table's schema changes inside the batch). Rows are
+ * written into open Parquet writers as they are decoded, so only the compressed files are held.
+ */
+public final class LakeBatchWriter {
+
+    private final ChangeEventDecoder decoder = new ChangeEventDecoder();
+    private final LakeLayout layout;
+    private final Map<org.apache.kafka.connect.data.Schema, RowMapping> mappings = new IdentityHashMap<>();
+
+    public LakeBatchWriter(LakeLayout layout) {
+        this.layout = layout;
+    }
+
+    public LakeBatch write(List<KafkaChange> changes) {
+        Map<FileSlot, OpenFile> open = new LinkedHashMap<>();
+        List<LakeFile> files = new ArrayList<>();
+        List<RejectedChange> rejected = new ArrayList<>();
+        int tombstones = 0;
+        for (KafkaChange change : changes) {
+            ChangeEvent event;
+            LocalDate day;
+            GenericRecord record;
+            RowMapping mapping;
+            try {
+                event = decoder.decode(change.topic(), change.value());
+                if (event == null) {
+                    tombstones++;
+                    continue;
+                }
+                mapping = mappingFor(event);
+                day = layout.partitionDate(event);
+                record = mapping.toRecord(event, change.partition(), change.offset());
+            } catch (RuntimeException e) {
+                rejected.add(new RejectedChange(change, e.getClass().getSimpleName() + ": " + e.getMessage()));
+                continue;
+            }
+            FileSlot slot = new FileSlot(event.table(), change.topic(), change.partition(), day);
+            OpenFile file = open.get(slot);
+            if (file != null && file.mapping != mapping) {
+                files.add(file.finish());
+                file = null;
+            }
+            if (file == null) {
+                file = new OpenFile(slot, mapping, change.offset());
+                open.put(slot, file);
+            }
+            file.append(record, change.offset());
+        }
+        for (OpenFile file : open.values()) {
+            files.add(file.finish());
+        }
+        return new LakeBatch(files, rejected, tombstones);
+    }
+
+    private RowMapping mappingFor(ChangeEvent event) {
+        // JsonConverter caches schemas, so an unchanged table schema arrives as the same instance
+        RowMapping mapping = mappings.get(event.rowSchema());
+        if (mapping == null) {
+            mapping = RowMapping.of(event.table(), event.rowSchema());
+            mappings.put(event.rowSchema(), mapping);
+        }
+        return mapping;
+    }
+
+    private record FileSlot(String table, String topic, int partition, LocalDate day) {
+    }
+
+    private static final class OpenFile {
+        private final FileSlot slot;
+        private final RowMapping mapping;
+        private final long firstOffset;
+        private final InMemoryOutputFile output = new InMemoryOutputFile();
+        private final ParquetWriter<GenericRecord> writer;
+        private long lastOffset;
+        private int rows;
+
+        OpenFile(FileSlot slot, RowMapping mapping, long firstOffset) {
+            this.slot = slot;
+            this.mapping = mapping;
+            this.firstOffset = firstOffset;
+            try {
+                this.writer = AvroParquetWriter.<GenericRecord>builder(output)
+                        .withSchema(mapping.avroSchema())
+                        .withDataModel(GenericData.get())
+                        .withConf(new PlainParquetConfiguration())
+                        .withCompressionCodec(CompressionCodecName.SNAPPY)
+                        .build();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        void append(GenericRecord record, long offset) {
+            try {
+                writer.write(record);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            lastOffset = offset;
+            rows++;
+        }
+
+        LakeFile finish() {
+            try {
+                writer.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            String key = LakeLayout.objectKey(slot.table(), slot.day(), slot.topic(), slot.partition(), firstOffset);
+            return new LakeFile(key, output.toByteArray(), slot.table(), slot.topic(), slot.partition(), firstOffset, lastOffset, rows);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package routes;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.apache.camel.main.Main;
+import pipeline.config.StartupFailure;
+import pipeline.dev.DevMode;
+
+/** Runs the pipeline's routes; {@code --dev} first starts embedded servers and the trip simulator. */
+public final class App {
+
+    private App() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> camelArgs = new ArrayList<>(List.of(args));
+        boolean dev = camelArgs.remove("--dev");
+        Main main = new Main(App.class);
+        if (dev) {
+            DevMode devMode = DevMode.start(Path.of("trip-pipeline-dev"));
+            devMode.pipelineProperties().forEach(main::addOverrideProperty);
+            main.addMainListener(devMode);
+        }
+        try {
+            System.exit(main.run(camelArgs.toArray(String[]::new)));
+        } catch (Exception e) {
+            System.err.println("trip-pipeline: " + StartupFailure.describe(e));
+            System.exit(StartupFailure.isConfiguration(e) ? 2 : 1);
+        }
+    }
+}

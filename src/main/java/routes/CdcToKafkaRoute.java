@@ -1,0 +1,35 @@
+package routes;
+
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
+
+/**
+ * cdc-to-kafka: Debezium reads Postgres' write-ahead log and every change lands on its table's
+ * Kafka topic, keyed by primary key, as Kafka Connect's JsonConverter writes it. A batch is retried
+ * until Kafka has acknowledged all of it; until then Debezium's offsets do not move.
+ */
+public class CdcToKafkaRoute extends EndpointRouteBuilder {
+
+    @Override
+    public void configure() {
+        errorHandler(defaultErrorHandler()
+                .maximumRedeliveries(-1)
+                .redeliveryDelay(1000)
+                .useExponentialBackOff()
+                .maximumRedeliveryDelay(30_000)
+                .retryAttemptedLogLevel(LoggingLevel.WARN));
+
+        from(PipelineConfiguration.DEBEZIUM_SCHEME + ":trip-pipeline")
+                .routeId("cdc-to-kafka")
+                .bean("changeBatchToKafka", "toMessages")
+                .to(kafka("{{pipeline.kafka.topic-prefix}}.unrouted")
+                        .keySerializer("org.apache.kafka.common.serialization.ByteArraySerializer")
+                        .valueSerializer("org.apache.kafka.common.serialization.ByteArraySerializer")
+                        .requestRequiredAcks("all")
+                        .enableIdempotence(true)
+                        .lingerMs(20)
+                        .producerBatchSize(1_048_576)
+                        .maxRequestSize(16_777_216))
+                .id("publish-changes");
+    }
+}

@@ -1,0 +1,97 @@
+package routes;
+
+import java.net.URI;
+import java.util.Map;
+
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.debezium.postgres.configuration.PostgresConnectorEmbeddedDebeziumConfiguration;
+import org.apache.camel.spi.PropertiesComponent;
+import pipeline.cdc.ChangeBatchToKafka;
+import pipeline.cdc.DebeziumBatchComponent;
+import pipeline.config.PipelineSettings;
+import pipeline.lake.LakeBatchWriter;
+import pipeline.lake.LakeExchanges;
+import pipeline.lake.LakeLayout;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+
+/** Builds the pipeline's collaborators from its checked settings and binds them for the routes. */
+public class PipelineConfiguration implements CamelConfiguration {
+
+    /** Scheme of the batch-aware Debezium Postgres consumer used by route cdc-to-kafka. */
+    public static final String DEBEZIUM_SCHEME = "debezium-batch";
+
+    private static final int HEARTBEAT_INTERVAL_MS = 10_000;
+    private static final long OFFSET_FLUSH_INTERVAL_MS = 5_000;
+
+    @BindToRegistry
+    public PipelineSettings settings(CamelContext context) {
+        PropertiesComponent properties = context.getPropertiesComponent();
+        return new PipelineSettings(key -> properties.resolveProperty(key).orElse(null));
+    }
+
+    @BindToRegistry(DEBEZIUM_SCHEME)
+    public DebeziumBatchComponent debezium(PipelineSettings settings) {
+        PostgresConnectorEmbeddedDebeziumConfiguration debezium = new PostgresConnectorEmbeddedDebeziumConfiguration();
+        debezium.setDatabaseHostname(settings.pgHost);
+        debezium.setDatabasePort(settings.pgPort);
+        debezium.setDatabaseDbname(settings.pgDatabase);
+        debezium.setDatabaseUser(settings.pgUser);
+        debezium.setDatabasePassword(settings.pgPassword);
+        debezium.setTopicPrefix(settings.topicPrefix);
+        debezium.setTableIncludeList(String.join(",", settings.pgTables));
+        debezium.setPluginName("pgoutput");
+        debezium.setSlotName(settings.pgSlot);
+        debezium.setPublicationName(settings.pgPublication);
+        debezium.setPublicationAutocreateMode("filtered");
+        debezium.setSnapshotMode("initial");
+        debezium.setDecimalHandlingMode("precise");
+        // without heartbeats an idle captured table lets the slot pin WAL on the source server
+        debezium.setHeartbeatIntervalMs(HEARTBEAT_INTERVAL_MS);
+        // offsets live in Kafka, like Kafka Connect's, so a lost disk does not mean a new snapshot
+        debezium.setOffsetStorage("org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
+        debezium.setOffsetStorageTopic(settings.topicPrefix + ".debezium-offsets");
+        debezium.setOffsetStoragePartitions(1);
+        debezium.setOffsetStorageReplicationFactor(-1);
+        debezium.setOffsetFlushIntervalMs(OFFSET_FLUSH_INTERVAL_MS);
+        debezium.setAdditionalProperties(Map.of("bootstrap.servers", settings.kafkaBrokers));
+        return new DebeziumBatchComponent(debezium);
+    }
+
+    @BindToRegistry
+    public ChangeBatchToKafka changeBatchToKafka() {
+        return new ChangeBatchToKafka();
+    }
+
+    @BindToRegistry
+    public LakeExchanges lakeExchanges(PipelineSettings settings) {
+        return new LakeExchanges(new LakeBatchWriter(new LakeLayout(settings.timezone, settings.statsTable, settings.statsStartColumn)));
+    }
+
+    @BindToRegistry
+    public S3Client s3Client(PipelineSettings settings) {
+        S3ClientBuilder builder = S3Client.builder()
+                .region(Region.of(settings.s3Region))
+                // S3Proxy rejects the SDK's default checksum trailers; MinIO and AWS accept both
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+        if (!settings.s3Endpoint.isEmpty()) {
+            builder.endpointOverride(URI.create(settings.s3Endpoint)).forcePathStyle(true);
+        }
+        if (settings.s3AccessKey.isEmpty()) {
+            builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
+        } else {
+            builder.credentialsProvider(StaticCredentialsProvider.create(
+                    AwsBasicCredentials.create(settings.s3AccessKey, settings.s3SecretKey)));
+        }
+        return builder.build();
+    }
+}
