@@ -1,0 +1,83 @@
+package pipeline.it;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.apache.camel.main.Main;
+import routes.App;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The application's real Camel Main, routes and configuration, pointed at the shared servers with
+ * names of its own (table, slot, publication, topics, consumer group, bucket) so tests do not meet.
+ */
+final class RunningPipeline implements AutoCloseable {
+
+    final String table;
+    final String slot;
+    final String topicPrefix;
+    final String bucket;
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private Main main;
+
+    RunningPipeline(String name) {
+        this.table = "public." + name;
+        this.slot = name + "_slot";
+        this.topicPrefix = "it-" + name.replace('_', '-');
+        this.bucket = "lake-" + name.replace('_', '-');
+        properties.putAll(SharedServers.get().pipelineProperties());
+        properties.put("pipeline.pg.tables", table);
+        properties.put("pipeline.pg.slot", slot);
+        properties.put("pipeline.pg.publication", name + "_pub");
+        properties.put("pipeline.kafka.topic-prefix", topicPrefix);
+        properties.put("pipeline.kafka.group-id", name + "-lake");
+        properties.put("pipeline.s3.bucket", bucket);
+        properties.put("pipeline.lake.flush-interval", "1s");
+        properties.put("pipeline.stats.table", table);
+    }
+
+    RunningPipeline with(String key, String value) {
+        properties.put(key, value);
+        return this;
+    }
+
+    String changeTopic() {
+        return topicPrefix + "." + table;
+    }
+
+    /** Starts the routes and waits until Debezium streams from its replication slot. */
+    RunningPipeline start() throws Exception {
+        main = new Main(App.class);
+        properties.forEach(main::addOverrideProperty);
+        main.start();
+        await().atMost(Duration.ofSeconds(60)).until(this::slotActive);
+        return this;
+    }
+
+    void stop() {
+        if (main != null) {
+            main.stop();
+            main = null;
+        }
+    }
+
+    private boolean slotActive() throws Exception {
+        try (Connection connection = SharedServers.postgres();
+             PreparedStatement query = connection.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+            query.setString(1, slot);
+            try (ResultSet rows = query.executeQuery()) {
+                return rows.next() && rows.getBoolean(1);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+}
