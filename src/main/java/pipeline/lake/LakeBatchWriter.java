@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +25,7 @@ public final class LakeBatchWriter {
 
     private final ChangeEventDecoder decoder = new ChangeEventDecoder();
     private final LakeLayout layout;
-    private final Map<org.apache.kafka.connect.data.Schema, RowMapping> mappings = new IdentityHashMap<>();
+    private final Map<org.apache.kafka.connect.data.Schema, RowMapping> mappings = new HashMap<>();
 
     public LakeBatchWriter(LakeLayout layout) {
         this.layout = layout;
@@ -73,7 +73,7 @@ public final class LakeBatchWriter {
     }
 
     private RowMapping mappingFor(ChangeEvent event) {
-        // JsonConverter caches schemas, so an unchanged table schema arrives as the same instance
+        // keyed by schema equality: a delete's before image and an insert's after image are equal, not identical
         RowMapping mapping = mappings.get(event.rowSchema());
         if (mapping == null) {
             mapping = RowMapping.of(event.table(), event.rowSchema());
