@@ -30,6 +30,8 @@ public class PipelineConfiguration implements CamelConfiguration {
     public static final String DEBEZIUM_SCHEME = "debezium-batch";
 
     private static final int HEARTBEAT_INTERVAL_MS = 10_000;
+    // each batch waits for Kafka's acknowledgements before the next is read: large batches keep that pause rare
+    private static final int DEBEZIUM_BATCH_SIZE = 10_240;
     private static final long OFFSET_FLUSH_INTERVAL_MS = 5_000;
 
     @BindToRegistry
@@ -54,6 +56,8 @@ public class PipelineConfiguration implements CamelConfiguration {
         debezium.setPublicationAutocreateMode("filtered");
         debezium.setSnapshotMode("initial");
         debezium.setDecimalHandlingMode("precise");
+        debezium.setMaxBatchSize(DEBEZIUM_BATCH_SIZE);
+        debezium.setMaxQueueSize(4 * DEBEZIUM_BATCH_SIZE);
         // without heartbeats an idle captured table lets the slot pin WAL on the source server
         debezium.setHeartbeatIntervalMs(HEARTBEAT_INTERVAL_MS);
         // offsets live in Kafka, like Kafka Connect's, so a lost disk does not mean a new snapshot

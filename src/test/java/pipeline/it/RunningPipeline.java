@@ -59,6 +59,11 @@ final class RunningPipeline implements AutoCloseable {
         return this;
     }
 
+    /** Exchanges of the route still in progress, such as a batch waiting for Kafka through its retries. */
+    int inflight(String routeId) {
+        return main.getCamelContext().getInflightRepository().size(routeId);
+    }
+
     void stop() {
         if (main != null) {
             main.stop();

@@ -1,0 +1,60 @@
+package pipeline.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import pipeline.dev.DevServers;
+import pipeline.dev.EmbeddedKafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static pipeline.it.CdcToLakeTest.createTable;
+import static pipeline.it.CdcToLakeTest.execute;
+import static pipeline.it.CdcToLakeTest.tableRows;
+
+/** Changes captured while Kafka is down are held, not dropped, and arrive once the broker is back. */
+class KafkaOutageTest {
+
+    private static final String LATEST = "SELECT trip_id, vehicle_id, epoch_us(started_at), epoch_us(ended_at), epoch_us(local_start), "
+            + "CAST(distance_km AS VARCHAR), CAST(trip_date AS VARCHAR), passengers, rating, paid, note FROM " + Lake.LATEST + " ORDER BY trip_id";
+
+    @Test
+    void changesMadeWhileKafkaIsStoppedReachTheLakeAfterItReturns() throws Exception {
+        Path logDir = Files.createTempDirectory("outage-kafka");
+        int port = DevServers.freePort();
+        int controllerPort = DevServers.freePort();
+        EmbeddedKafka kafka = EmbeddedKafka.start(logDir, port, controllerPort);
+        String name = "trip_outage";
+        createTable(name);
+        try (RunningPipeline pipeline = new RunningPipeline(name).with("pipeline.kafka.brokers", kafka.bootstrapServers()).start()) {
+            Lake lake = new Lake(pipeline.bucket, pipeline.table);
+            execute("INSERT INTO public.trip_outage (trip_id, vehicle_id, started_at) VALUES (1, 'v-1', '2024-08-01 10:00+00')");
+            awaitLakeEqualsTable(lake, name);
+
+            kafka.close();
+            for (int id = 2; id <= 20; id++) {
+                execute("INSERT INTO public.trip_outage (trip_id, vehicle_id, started_at) VALUES (" + id + ", 'v-" + id + "', '2024-08-02 10:00+00')");
+            }
+            execute("UPDATE public.trip_outage SET distance_km = 3.141 WHERE trip_id = 1");
+            execute("DELETE FROM public.trip_outage WHERE trip_id = 2");
+            await().atMost(Duration.ofSeconds(60))
+                    .alias("Debezium hands the changes to the route, which keeps retrying the send")
+                    .until(() -> pipeline.inflight("cdc-to-kafka") > 0);
+
+            kafka = EmbeddedKafka.start(logDir, port, controllerPort);
+            awaitLakeEqualsTable(lake, name);
+            assertThat(lake.query("SELECT count(*) FROM {events} WHERE trip_id = 2 AND __deleted")).containsExactly(List.of("1"));
+        } finally {
+            kafka.close();
+        }
+    }
+
+    private static void awaitLakeEqualsTable(Lake lake, String name) throws Exception {
+        List<List<String>> expected = tableRows(name);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(lake.query(LATEST)).isEqualTo(expected));
+    }
+}
