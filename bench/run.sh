@@ -35,6 +35,6 @@ servers_pid=$!
 for _ in $(seq 1 120); do grep -q READY "$work/servers.log" && break; sleep 0.5; done
 grep -q READY "$work/servers.log" || { echo "Kafka/S3 did not start: $(tail -5 "$work/servers.log")"; exit 1; }
 
-[ -f BENCHMARKS.md ] || printf '# Benchmarks\n' > BENCHMARKS.md
+[ -f BENCHMARKS.md ] || printf "# Benchmarks\n\n## Recorded runs\n" > BENCHMARKS.md
 java -Xmx4g -cp "$classpath" bench.PipelineBenchmark "jdbc:postgresql://127.0.0.1:$pgport/postgres" 127.0.0.1:19092 \
   http://127.0.0.1:19000 target/trip-pipeline.jar "$rows" "$mixed" BENCHMARKS.md
