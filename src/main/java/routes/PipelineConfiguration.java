@@ -56,6 +56,8 @@ public class PipelineConfiguration implements CamelConfiguration {
         debezium.setPublicationAutocreateMode("filtered");
         debezium.setSnapshotMode("initial");
         debezium.setDecimalHandlingMode("precise");
+        // Kafka Connect's default, which Camel turns off: compacted change topics then forget deleted keys
+        debezium.setTombstonesOnDelete(true);
         debezium.setMaxBatchSize(DEBEZIUM_BATCH_SIZE);
         debezium.setMaxQueueSize(4 * DEBEZIUM_BATCH_SIZE);
         // without heartbeats an idle captured table lets the slot pin WAL on the source server

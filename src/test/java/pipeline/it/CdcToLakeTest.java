@@ -8,6 +8,12 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.json.JsonConverter;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -70,7 +76,35 @@ class CdcToLakeTest {
             assertThat(lake.keys()).anyMatch(key -> key.contains("/year=2024/month=01/day=31/"));
 
             assertContractTypes(lake.download());
+            assertChangeTopicHoldsKafkaConnectEnvelopes(pipeline.changeTopic());
         }
+    }
+
+    private static void assertChangeTopicHoldsKafkaConnectEnvelopes(String topic) throws Exception {
+        JsonConverter keys = new JsonConverter();
+        keys.configure(Map.of("schemas.enable", "true"), true);
+        JsonConverter values = new JsonConverter();
+        values.configure(Map.of("schemas.enable", "true"), false);
+        ObjectMapper json = new ObjectMapper();
+        List<ConsumerRecord<byte[], byte[]>> records = Topics.read(topic, 13);
+        ConsumerRecord<byte[], byte[]> update = null;
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            if (record.value() != null && json.readTree(record.value()).path("payload").path("op").asText().equals("u")) {
+                update = record;
+                break;
+            }
+        }
+        assertThat(update).as("an update event on the change topic").isNotNull();
+
+        assertThat(json.readTree(update.value()).fieldNames()).toIterable().containsExactlyInAnyOrder("schema", "payload");
+        assertThat(json.readTree(update.value()).path("payload").fieldNames()).toIterable()
+                .contains("before", "after", "source", "op", "ts_ms");
+        Struct key = (Struct) keys.toConnectData(topic, update.key()).value();
+        assertThat(key.schema().fields()).extracting(org.apache.kafka.connect.data.Field::name).containsExactly("trip_id");
+        Struct envelope = (Struct) values.toConnectData(topic, update.value()).value();
+        assertThat(envelope.getStruct("after").getInt64("trip_id")).isEqualTo(key.getInt64("trip_id"));
+        assertThat(envelope.getStruct("source").getString("table")).isEqualTo("trip_e2e");
+        assertThat(records).as("a tombstone follows each delete").anyMatch(r -> r.value() == null);
     }
 
     private static void assertContractTypes(Path lakeDirectory) throws Exception {

@@ -2,15 +2,12 @@ package pipeline.it;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
@@ -71,7 +68,7 @@ class RestartAndDeadLetterTest {
             execute("INSERT INTO public.trip_dlq (trip_id, vehicle_id, started_at) VALUES (2, 'v-2', '2024-06-02 10:00+00')");
             awaitLakeEqualsTable(lake, name);
 
-            List<ConsumerRecord<byte[], byte[]>> letters = readAll(pipeline.topicPrefix + ".dlq");
+            List<ConsumerRecord<byte[], byte[]>> letters = Topics.read(pipeline.topicPrefix + ".dlq", 1);
             assertThat(letters).hasSize(1);
             ConsumerRecord<byte[], byte[]> letter = letters.get(0);
             assertThat(letter.value()).isEqualTo(poison);
@@ -86,22 +83,6 @@ class RestartAndDeadLetterTest {
         List<List<String>> expected = tableRows(name);
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> assertThat(lake.query(LATEST_COLUMNS)).isEqualTo(expected));
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", SharedServers.get().kafka.bootstrapServers(),
-                "group.id", "dlq-reader-" + System.nanoTime(),
-                "auto.offset.reset", "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            long deadline = System.currentTimeMillis() + 15_000;
-            while (System.currentTimeMillis() < deadline && records.isEmpty()) {
-                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-            }
-            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-        }
-        return records;
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

@@ -1,0 +1,34 @@
+package pipeline.it;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Reads a topic of the shared broker from the beginning, as any Kafka consumer would. */
+final class Topics {
+
+    private Topics() {
+    }
+
+    /** The records of {@code topic}, waiting up to 15 s for the first {@code atLeast} of them. */
+    static List<ConsumerRecord<byte[], byte[]>> read(String topic, int atLeast) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                "bootstrap.servers", SharedServers.get().kafka.bootstrapServers(),
+                "group.id", "reader-" + System.nanoTime(),
+                "auto.offset.reset", "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.currentTimeMillis() + 15_000;
+            while (System.currentTimeMillis() < deadline && records.size() < atLeast) {
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+        }
+        return records;
+    }
+}
