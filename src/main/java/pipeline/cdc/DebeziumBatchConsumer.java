@@ -2,7 +2,8 @@ package pipeline.cdc;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
@@ -25,9 +26,13 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(DebeziumBatchConsumer.class);
 
+    private static final long FIRST_RESTART_DELAY_MS = 1_000;
+    private static final long MAX_RESTART_DELAY_MS = 60_000;
+
     private final PostgresConnectorEmbeddedDebeziumConfiguration configuration;
-    private ExecutorService executor;
-    private DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
+    private ScheduledExecutorService executor;
+    private volatile DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
+    private long restartDelayMs = FIRST_RESTART_DELAY_MS;
 
     DebeziumBatchConsumer(DebeziumBatchEndpoint endpoint, Processor processor, PostgresConnectorEmbeddedDebeziumConfiguration configuration) {
         super(endpoint, processor);
@@ -37,13 +42,20 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        executor = getEndpoint().getCamelContext().getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "debezium");
+        executor.submit(this::runEngine);
+    }
+
+    private void runEngine() {
+        if (!isRunAllowed()) {
+            return;
+        }
         engine = DebeziumEngine.create(Connect.class)
                 .using(configuration.createDebeziumConfiguration().asProperties())
                 .notifying(this::handleBatch)
                 .using(this::engineStopped)
                 .build();
-        executor = getEndpoint().getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "debezium");
-        executor.submit(engine);
+        engine.run();
     }
 
     @Override
@@ -72,7 +84,9 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
         }
         Exception failure = exchange.getException();
         releaseExchange(exchange, false);
-        if (failure != null) {
+        if (failure == null) {
+            restartDelayMs = FIRST_RESTART_DELAY_MS;
+        } else {
             // Throwing stops the engine without committing this batch: it is read again on the next start.
             throw new ChangesNotDeliveredException(records.size(), failure);
         }
@@ -82,12 +96,19 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
         committer.markBatchFinished();
     }
 
+    /** An engine that failed (source unreachable, a batch not delivered) is started again after a growing pause. */
     private void engineStopped(boolean success, String message, Throwable error) {
-        if (success || !isRunAllowed()) {
+        if (!isRunAllowed() || executor.isShutdown()) {
             LOG.info("Debezium engine stopped: {}", message);
-        } else {
-            LOG.error("Debezium engine stopped with an error, no change is captured until the route restarts: {}", message, error);
+            return;
         }
+        if (success) {
+            restartDelayMs = FIRST_RESTART_DELAY_MS;
+        }
+        LOG.warn("Debezium engine stopped ({}{}); starting it again in {} ms", message,
+                error == null ? "" : ": " + error.getMessage(), restartDelayMs);
+        executor.schedule(this::runEngine, restartDelayMs, TimeUnit.MILLISECONDS);
+        restartDelayMs = Math.min(2 * restartDelayMs, MAX_RESTART_DELAY_MS);
     }
 
     static final class ChangesNotDeliveredException extends RuntimeException {
