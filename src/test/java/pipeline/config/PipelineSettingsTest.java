@@ -1,0 +1,78 @@
+package pipeline.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The shipped defaults are valid; each bad value is refused with its key named. */
+class PipelineSettingsTest {
+
+    @Test
+    void theShippedDefaultsAreTheContractsDefaults() throws IOException {
+        PipelineSettings settings = new PipelineSettings(defaults()::get);
+        assertThat(settings.pgTables).containsExactly("public.trip");
+        assertThat(settings.changeTopic("public.trip")).isEqualTo("cdc.public.trip");
+        assertThat(settings.deadLetterTopic()).isEqualTo("cdc.dlq");
+        assertThat(settings.flushMaxRecords).isEqualTo(50_000);
+        assertThat(settings.flushInterval).isEqualTo(Duration.ofSeconds(60));
+        assertThat(settings.statsLakeWait).isEqualTo(Duration.ofMinutes(10));
+        assertThat(settings.timezone).isEqualTo(ZoneId.of("UTC"));
+        assertThat(settings.s3Endpoint).isEmpty();
+        assertThat(settings.statsSince).isNull();
+        assertThat(List.of(settings.pgPort, settings.httpPort, settings.hawtioPort)).containsExactly(5432, 8080, 8090);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "pipeline.timezone               | Mars/Phobos",
+            "pipeline.stats.cron             | every day",
+            "pipeline.pg.port                | abc",
+            "pipeline.http.port              | 70000",
+            "pipeline.lake.flush-max-records | -1",
+            "pipeline.lake.flush-interval    | 10 minutes",
+            "pipeline.stats.since            | 2024-13",
+            "pipeline.pg.tables              | trip",
+            "pipeline.s3.bucket              | ''",
+            "pipeline.s3.bucket              | Trip_Lake",
+            "pipeline.pg.slot                | my-slot",
+            "pipeline.s3.access-key          | AKIA123"})
+    void refusesABadValueNamingItsKey(String key, String value) throws IOException {
+        Map<String, String> properties = defaults();
+        properties.put(key, value);
+        assertThatThrownBy(() -> new PipelineSettings(properties::get))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("Invalid configuration " + key + "=");
+    }
+
+    @Test
+    void startupFailureFindsTheConfigurationErrorInsideWrappers() {
+        ConfigurationException cause = new ConfigurationException("pipeline.timezone", "X", "unknown time zone");
+        RuntimeException wrapped = new RuntimeException("post processing failed", new IllegalStateException(cause));
+        assertThat(StartupFailure.isConfiguration(wrapped)).isTrue();
+        assertThat(StartupFailure.describe(wrapped)).isEqualTo("Invalid configuration pipeline.timezone=X: unknown time zone");
+        assertThat(StartupFailure.describe(new RuntimeException("outer", new java.net.ConnectException("refused"))))
+                .isEqualTo("start-up failed: ConnectException: refused");
+    }
+
+    private static Map<String, String> defaults() throws IOException {
+        Properties properties = new Properties();
+        try (InputStream in = PipelineSettingsTest.class.getResourceAsStream("/application.properties")) {
+            properties.load(in);
+        }
+        Map<String, String> values = new HashMap<>();
+        properties.stringPropertyNames().forEach(name -> values.put(name, properties.getProperty(name).trim()));
+        return values;
+    }
+}

@@ -1,0 +1,117 @@
+package pipeline.lake;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static pipeline.lake.Envelopes.change;
+import static pipeline.lake.Envelopes.envelope;
+import static pipeline.lake.Envelopes.fullTrip;
+import static pipeline.lake.Envelopes.trip;
+
+/** Change envelopes become Snappy Parquet files as DuckDB reads them back. */
+class LakeBatchWriterTest {
+
+    private static final long COMMIT = 1_710_055_800_000L; // 2024-03-10T07:30:00Z
+
+    private final LakeBatchWriter writer = new LakeBatchWriter(new LakeLayout(ZoneId.of("UTC"), "public.trip", "started_at"));
+
+    @Test
+    void writesEveryChangeWithItsValuesTypesAndMetadata() throws Exception {
+        LakeBatch batch = writer.write(List.of(
+                change(0, 10, envelope("c", null, fullTrip(), COMMIT, 1000)),
+                change(0, 11, envelope("u", null, fullTrip().put("rating", null).put("distance_km", null), COMMIT + 1, 1001)),
+                change(0, 12, envelope("d", fullTrip(), null, COMMIT + 2, 1002)),
+                change(0, 13, null)));
+
+        assertThat(batch.rejected()).isEmpty();
+        assertThat(batch.tombstones()).isEqualTo(1);
+        assertThat(batch.files()).singleElement().satisfies(file -> {
+            assertThat(file.objectKey()).isEqualTo("raw/public.trip/year=2024/month=03/day=10/cdc.public.trip-p0-o00000000000000000010.parquet");
+            assertThat(file.rows()).isEqualTo(3);
+            assertThat(file.firstOffset()).isEqualTo(10);
+            assertThat(file.lastOffset()).isEqualTo(12);
+        });
+        assertThat(read(batch.files().get(0), """
+                SELECT trip_id, vehicle_id, epoch_us(started_at), epoch_us(local_start), CAST(trip_date AS VARCHAR),
+                       CAST(distance_km AS VARCHAR), rating, __op, __deleted, __source_ts_ms, __lsn, __txid, __kafka_partition, __kafka_offset
+                FROM file ORDER BY __kafka_offset""")).containsExactly(
+                List.of("7", "v-7", "1710055800123456", "1710000000123456", "2024-03-10", "1234567.891", "4.25", "c", "false",
+                        String.valueOf(COMMIT), "1000", "500", "0", "10"),
+                List.of("7", "v-7", "1710055800123456", "1710000000123456", "2024-03-10", "null", "null", "u", "false",
+                        String.valueOf(COMMIT + 1), "1001", "500", "0", "11"),
+                List.of("7", "v-7", "1710055800123456", "1710000000123456", "2024-03-10", "1234567.891", "4.25", "d", "true",
+                        String.valueOf(COMMIT + 2), "1002", "500", "0", "12"));
+        assertThat(read(batch.files().get(0), "SELECT DISTINCT compression FROM parquet_metadata('{file}')"))
+                .containsExactly(List.of("SNAPPY"));
+    }
+
+    @Test
+    void rejectsWhatIsNoChangeEventAndKeepsTheRestOfTheBatch() {
+        byte[] notJson = "hello".getBytes(StandardCharsets.UTF_8);
+        byte[] noSchema = "{\"op\":\"c\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] unknownOp = new String(envelope("c", null, trip(1, "2024-03-10T07:30:00Z"), COMMIT, 1), StandardCharsets.UTF_8)
+                .replace("\"op\":\"c\"", "\"op\":\"x\"").getBytes(StandardCharsets.UTF_8);
+
+        LakeBatch batch = writer.write(List.of(
+                change(0, 1, notJson),
+                change(0, 2, envelope("c", null, trip(2, "2024-03-10T08:00:00Z"), COMMIT, 2)),
+                change(0, 3, noSchema),
+                change(0, 4, unknownOp)));
+
+        assertThat(batch.rejected()).extracting(r -> r.change().offset()).containsExactly(1L, 3L, 4L);
+        assertThat(batch.rejected()).allSatisfy(r -> assertThat(r.error()).isNotBlank());
+        assertThat(batch.rejected().get(2).error()).contains("unknown operation 'x'");
+        assertThat(batch.files()).singleElement().satisfies(file -> {
+            assertThat(file.rows()).isEqualTo(1);
+            assertThat(file.firstOffset()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void startsAFilePerKafkaPartitionDayAndTableSchema() {
+        LakeBatch batch = writer.write(List.of(
+                change(0, 100, envelope("c", null, trip(1, "2024-03-10T07:30:00Z"), COMMIT, 1)),
+                change(1, 200, envelope("c", null, trip(2, "2024-03-10T07:31:00Z"), COMMIT, 2)),
+                change(0, 101, envelope("c", null, trip(3, "2024-03-11T00:00:00Z"), COMMIT, 3)),
+                change(0, 102, envelope("c", null, trip(4, "2024-03-10T23:59:59Z"), COMMIT, 4)),
+                change(0, 103, envelope("c", null, new org.apache.kafka.connect.data.Struct(Envelopes.ROW_WITH_FARE)
+                        .put("trip_id", 5L).put("vehicle_id", "v-5").put("started_at", "2024-03-10T09:00:00Z").put("fare", 9.5), COMMIT, 5))));
+
+        assertThat(batch.files()).extracting(LakeFile::objectKey).containsExactlyInAnyOrder(
+                "raw/public.trip/year=2024/month=03/day=10/cdc.public.trip-p0-o00000000000000000100.parquet",
+                "raw/public.trip/year=2024/month=03/day=10/cdc.public.trip-p1-o00000000000000000200.parquet",
+                "raw/public.trip/year=2024/month=03/day=11/cdc.public.trip-p0-o00000000000000000101.parquet",
+                "raw/public.trip/year=2024/month=03/day=10/cdc.public.trip-p0-o00000000000000000103.parquet");
+        assertThat(batch.rows()).isEqualTo(5);
+    }
+
+    private static List<List<String>> read(LakeFile file, String sql) throws Exception {
+        Path path = Files.createTempFile("lake", ".parquet");
+        Files.write(path, file.content());
+        try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:"); Statement statement = duckdb.createStatement()) {
+            statement.execute("SET TimeZone='UTC'");
+            statement.execute("CREATE VIEW file AS SELECT * FROM read_parquet('" + path + "')");
+            ResultSet result = statement.executeQuery(sql.replace("{file}", path.toString()));
+            List<List<String>> rows = new ArrayList<>();
+            while (result.next()) {
+                List<String> row = new ArrayList<>();
+                for (int i = 1; i <= result.getMetaData().getColumnCount(); i++) {
+                    row.add(String.valueOf(result.getObject(i)));
+                }
+                rows.add(row);
+            }
+            return rows;
+        }
+    }
+}
