@@ -17,7 +17,8 @@ public class CdcToKafkaRoute extends EndpointRouteBuilder {
                 .redeliveryDelay(1000)
                 .useExponentialBackOff()
                 .maximumRedeliveryDelay(30_000)
-                .retryAttemptedLogLevel(LoggingLevel.WARN));
+                .retryAttemptedLogLevel(LoggingLevel.WARN)
+                .onRedeliveryRef("rebuildKafkaMessages"));
 
         from(PipelineConfiguration.DEBEZIUM_SCHEME + ":trip-pipeline")
                 .routeId("cdc-to-kafka")

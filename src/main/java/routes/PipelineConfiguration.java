@@ -6,6 +6,7 @@ import java.util.Map;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
 import org.apache.camel.component.debezium.postgres.configuration.PostgresConnectorEmbeddedDebeziumConfiguration;
 import org.apache.camel.spi.PropertiesComponent;
 import pipeline.cdc.ChangeBatchToKafka;
@@ -75,6 +76,11 @@ public class PipelineConfiguration implements CamelConfiguration {
     @BindToRegistry
     public ChangeBatchToKafka changeBatchToKafka() {
         return new ChangeBatchToKafka();
+    }
+
+    @BindToRegistry
+    public Processor rebuildKafkaMessages(ChangeBatchToKafka changeBatchToKafka) {
+        return changeBatchToKafka::beforeRedelivery;
     }
 
     @BindToRegistry

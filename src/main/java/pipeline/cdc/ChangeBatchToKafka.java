@@ -17,9 +17,22 @@ public final class ChangeBatchToKafka {
 
     private final ChangeEventSerializer serializer = new ChangeEventSerializer();
 
-    public List<Message> toMessages(Exchange exchange) {
+    /** Sets the exchange body to the batch's Kafka messages. */
+    public void toMessages(Exchange exchange) {
+        exchange.getIn().setBody(messages(exchange));
+    }
+
+    /**
+     * Builds the messages again before a retried send: camel-kafka removes each message's topic
+     * header once it has read it, so a retry of the same messages would go to the default topic.
+     */
+    public void beforeRedelivery(Exchange exchange) {
+        toMessages(exchange);
+    }
+
+    private List<Message> messages(Exchange exchange) {
         @SuppressWarnings("unchecked")
-        List<SourceRecord> records = exchange.getIn().getBody(List.class);
+        List<SourceRecord> records = exchange.getProperty(DebeziumBatchConsumer.RECORDS, List.class);
         List<Message> messages = new ArrayList<>(records.size());
         for (SourceRecord record : records) {
             Message message = new DefaultMessage(exchange);

@@ -18,11 +18,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the Debezium engine and sends each batch of change records through the route as one
- * exchange whose body is a {@code List<SourceRecord>}. The engine learns a record was processed
+ * exchange whose body (and property {@link #RECORDS}) is a {@code List<SourceRecord>}. The engine learns a record was processed
  * only after the exchange completed without an exception, so its offsets never pass a change
  * that did not reach the route's destination.
  */
 final class DebeziumBatchConsumer extends DefaultConsumer {
+
+    /** Exchange property holding the batch's {@code List<SourceRecord>}, which stays as read while the body changes. */
+    public static final String RECORDS = "debeziumRecords";
 
     private static final Logger LOG = LoggerFactory.getLogger(DebeziumBatchConsumer.class);
 
@@ -76,6 +79,7 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
             records.add(event.value());
         }
         Exchange exchange = createExchange(false);
+        exchange.setProperty(RECORDS, records);
         exchange.getIn().setBody(records);
         try {
             getProcessor().process(exchange);

@@ -6,8 +6,12 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.camel.main.Main;
+import org.apache.camel.spi.CamelEvent;
+import org.apache.camel.support.EventNotifierSupport;
 import routes.App;
 
 import static org.awaitility.Awaitility.await;
@@ -23,6 +27,7 @@ final class RunningPipeline implements AutoCloseable {
     final String topicPrefix;
     final String bucket;
     private final Map<String, String> properties = new LinkedHashMap<>();
+    private final Map<String, AtomicInteger> redeliveries = new ConcurrentHashMap<>();
     private Main main;
 
     RunningPipeline(String name) {
@@ -62,12 +67,20 @@ final class RunningPipeline implements AutoCloseable {
         main = new Main(App.class);
         properties.forEach(main::addOverrideProperty);
         main.start();
+        main.getCamelContext().getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
+            @Override
+            public void notify(CamelEvent event) {
+                if (event instanceof CamelEvent.ExchangeRedeliveryEvent redelivery) {
+                    redeliveries.computeIfAbsent(redelivery.getExchange().getFromRouteId(), id -> new AtomicInteger()).incrementAndGet();
+                }
+            }
+        });
         return this;
     }
 
-    /** Exchanges of the route still in progress, such as a batch waiting for Kafka through its retries. */
-    int inflight(String routeId) {
-        return main.getCamelContext().getInflightRepository().size(routeId);
+    /** How many times the route has retried a failed exchange since the pipeline started. */
+    int redeliveries(String routeId) {
+        return redeliveries.getOrDefault(routeId, new AtomicInteger()).get();
     }
 
     void stop() {
