@@ -1,5 +1,8 @@
 package pipeline.dev;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -21,16 +24,6 @@ public final class TripSimulator implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TripSimulator.class);
 
-    public static final String CREATE_TABLE = """
-            CREATE TABLE IF NOT EXISTS public.trip (
-                trip_id     bigserial PRIMARY KEY,
-                vehicle_id  text NOT NULL,
-                started_at  timestamptz NOT NULL,
-                ended_at    timestamptz,
-                distance_km numeric(10,3),
-                fare        numeric(8,2)
-            )""";
-
     private final String jdbcUrl;
     private final int vehicles;
     private final Random random = new Random();
@@ -46,10 +39,15 @@ public final class TripSimulator implements AutoCloseable {
         this.vehicles = vehicles;
     }
 
-    public static void createTable(String jdbcUrl) throws SQLException {
+    /** Creates the trip table from the same script docker compose gives its Postgres. */
+    public static void createTable(String jdbcUrl) throws SQLException, IOException {
+        String script;
+        try (InputStream in = TripSimulator.class.getResourceAsStream("/dev/trip-table.sql")) {
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
         try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "");
              Statement statement = connection.createStatement()) {
-            statement.execute(CREATE_TABLE);
+            statement.execute(script);
         }
     }
 

@@ -57,10 +57,7 @@ class CdcToLakeTest {
                     COMMIT""");
 
             Lake lake = new Lake(pipeline.bucket, pipeline.table);
-            List<List<String>> expected = tableRows(name);
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-                    assertThat(lake.query("SELECT " + COLUMNS_LAKE + " FROM " + Lake.LATEST + " ORDER BY trip_id"))
-                            .isEqualTo(expected));
+            awaitLakeEqualsTable(lake, name);
 
             assertThat(lake.query("SELECT trip_id, __op FROM {events} WHERE __op = 'r' ORDER BY trip_id"))
                     .as("rows present before the first start arrive as snapshot reads")
@@ -159,7 +156,14 @@ class CdcToLakeTest {
                   note        text)""");
     }
 
-    static List<List<String>> tableRows(String name) throws SQLException {
+    /** Waits until the latest state rebuilt from the lake equals the table, column by column. */
+    static void awaitLakeEqualsTable(Lake lake, String name) throws SQLException {
+        List<List<String>> expected = tableRows(name);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(lake.query("SELECT " + COLUMNS_LAKE + " FROM " + Lake.LATEST + " ORDER BY trip_id")).isEqualTo(expected));
+    }
+
+    private static List<List<String>> tableRows(String name) throws SQLException {
         try (Connection connection = SharedServers.postgres(); Statement statement = connection.createStatement()) {
             return Lake.rows(statement.executeQuery("SELECT " + COLUMNS_PG + " FROM public." + name + " ORDER BY trip_id"));
         }

@@ -16,13 +16,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static pipeline.it.CdcToLakeTest.createTable;
 import static pipeline.it.CdcToLakeTest.execute;
-import static pipeline.it.CdcToLakeTest.tableRows;
+import static pipeline.it.CdcToLakeTest.awaitLakeEqualsTable;
 
 /** Changes captured while Kafka is down are held, not dropped, and arrive once the broker is back. */
 class KafkaOutageTest {
 
-    private static final String LATEST = "SELECT trip_id, vehicle_id, epoch_us(started_at), epoch_us(ended_at), epoch_us(local_start), "
-            + "CAST(distance_km AS VARCHAR), CAST(trip_date AS VARCHAR), passengers, rating, paid, note FROM " + Lake.LATEST + " ORDER BY trip_id";
 
     @Test
     void changesMadeWhileKafkaIsStoppedReachTheLakeAfterItReturns() throws Exception {
@@ -72,9 +70,4 @@ class KafkaOutageTest {
         }
     }
 
-    private static void awaitLakeEqualsTable(Lake lake, String name) throws Exception {
-        List<List<String>> expected = tableRows(name);
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> assertThat(lake.query(LATEST)).isEqualTo(expected));
-    }
 }

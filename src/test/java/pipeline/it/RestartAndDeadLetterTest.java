@@ -1,7 +1,6 @@
 package pipeline.it;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -12,18 +11,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static pipeline.it.CdcToLakeTest.createTable;
 import static pipeline.it.CdcToLakeTest.execute;
-import static pipeline.it.CdcToLakeTest.tableRows;
+import static pipeline.it.CdcToLakeTest.awaitLakeEqualsTable;
 
 /** Changes made while the pipeline is down arrive after it restarts; poison records go to the dead-letter topic. */
 class RestartAndDeadLetterTest {
 
-    private static final String LATEST_COLUMNS = """
-            SELECT trip_id, vehicle_id, epoch_us(started_at), epoch_us(ended_at), epoch_us(local_start),
-                   CAST(distance_km AS VARCHAR), CAST(trip_date AS VARCHAR), passengers, rating, paid, note
-            FROM""" + " " + Lake.LATEST + " ORDER BY trip_id";
 
     @Test
     void changesMadeWhileStoppedArriveAfterRestartWithoutANewSnapshot() throws Exception {
@@ -79,11 +73,6 @@ class RestartAndDeadLetterTest {
         }
     }
 
-    private static void awaitLakeEqualsTable(Lake lake, String name) throws Exception {
-        List<List<String>> expected = tableRows(name);
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> assertThat(lake.query(LATEST_COLUMNS)).isEqualTo(expected));
-    }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
         return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);

@@ -1,3 +1,4 @@
+-- the trip table of --dev and docker compose
 CREATE TABLE IF NOT EXISTS public.trip (
     trip_id     bigserial PRIMARY KEY,
     vehicle_id  text NOT NULL,
