@@ -1,0 +1,20 @@
+package pipeline.stats;
+
+import java.time.LocalDate;
+
+/**
+ * The latest version of one trip, as the statistics read it.
+ *
+ * @param vehicleId    the vehicle, as text
+ * @param startMicros  start as epoch microseconds (for a start without time zone: its wall time counted as UTC)
+ * @param startDay     the start's calendar day in the pipeline's zone
+ * @param endMicros    end in the same scale as the start, or null
+ * @param distanceKm   distance, or null
+ */
+public record Trip(String vehicleId, long startMicros, LocalDate startDay, Long endMicros, Double distanceKm) {
+
+    /** Seconds from start to end; null without an end or when the end lies before the start. */
+    Double durationSeconds() {
+        return endMicros == null || endMicros < startMicros ? null : (endMicros - startMicros) / 1e6;
+    }
+}

@@ -1,0 +1,22 @@
+package pipeline.stats;
+
+/**
+ * One vehicle's statistics for one month, column for column the contract's definition (section 6);
+ * null where the SQL gives null. Instants are epoch microseconds.
+ */
+public record VehicleMonth(
+        String vehicleId,
+        String month,
+        long tripCount,
+        double totalDistanceKm,
+        Double avgDistanceKm,
+        Double maxDistanceKm,
+        Double medianDistanceKm,
+        double totalDurationS,
+        Double avgDurationS,
+        Double p95DurationS,
+        Double avgSpeedKmh,
+        long firstTripStartMicros,
+        Long lastTripEndMicros,
+        long activeDays) {
+}
