@@ -46,7 +46,11 @@ public final class PipelineSettings {
     public final YearMonth statsSince;
     public final Duration statsLakeWait;
     public final String statsTable;
+    public final String statsKeyColumn;
+    public final String statsVehicleColumn;
     public final String statsStartColumn;
+    public final String statsEndColumn;
+    public final String statsDistanceColumn;
     public final int httpPort;
     public final int hawtioPort;
 
@@ -78,7 +82,11 @@ public final class PipelineSettings {
         statsSince = optionalMonth("pipeline.stats.since");
         statsLakeWait = duration("pipeline.stats.lake-wait");
         statsTable = table("pipeline.stats.table", required("pipeline.stats.table"));
+        statsKeyColumn = required("pipeline.stats.key-column");
+        statsVehicleColumn = required("pipeline.stats.vehicle-column");
         statsStartColumn = required("pipeline.stats.start-column");
+        statsEndColumn = required("pipeline.stats.end-column");
+        statsDistanceColumn = required("pipeline.stats.distance-column");
         httpPort = port("pipeline.http.port");
         hawtioPort = port("pipeline.hawtio.port");
         if (s3AccessKey.isEmpty() != s3SecretKey.isEmpty()) {

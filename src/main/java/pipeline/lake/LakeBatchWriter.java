@@ -89,7 +89,7 @@ public final class LakeBatchWriter {
         private final FileSlot slot;
         private final RowMapping mapping;
         private final long firstOffset;
-        private final InMemoryOutputFile output = new InMemoryOutputFile();
+        private final ParquetBytes output = new ParquetBytes();
         private final ParquetWriter<GenericRecord> writer;
         private long lastOffset;
         private int rows;

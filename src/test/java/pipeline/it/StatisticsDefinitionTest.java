@@ -31,7 +31,7 @@ class StatisticsDefinitionTest {
                      distance_km::float8 AS d,
                      CASE WHEN ended_at >= started_at
                           THEN extract(epoch FROM ended_at - started_at)::float8 END AS dur
-              FROM trip_stats
+              FROM %3$s
               WHERE started_at >= (timestamp '%1$s-01' AT TIME ZONE '%2$s')
                 AND started_at <  (timestamp '%1$s-01' + interval '1 month') AT TIME ZONE '%2$s')
             SELECT vehicle_id,
@@ -60,19 +60,7 @@ class StatisticsDefinitionTest {
                     + "started_at timestamptz NOT NULL, ended_at timestamptz, distance_km numeric(10,3))");
             insertRandomTrips(pg, seed, YearMonth.parse(month));
 
-            List<List<Object>> expected = new ArrayList<>();
-            try (ResultSet rows = statement.executeQuery("SELECT vehicle_id, month, trip_count, total_distance_km, avg_distance_km, "
-                    + "max_distance_km, median_distance_km, total_duration_s, avg_duration_s, p95_duration_s, avg_speed_kmh, "
-                    + "(extract(epoch FROM first_trip_start) * 1000000)::bigint, (extract(epoch FROM last_trip_end) * 1000000)::bigint, "
-                    + "active_days FROM (" + String.format(CONTRACT_QUERY, month, zone) + ") s ORDER BY vehicle_id")) {
-                while (rows.next()) {
-                    List<Object> row = new ArrayList<>();
-                    for (int i = 1; i <= 14; i++) {
-                        row.add(rows.getObject(i));
-                    }
-                    expected.add(row);
-                }
-            }
+            List<List<Object>> expected = contractRows(pg, "trip_stats", month, zone);
 
             MonthlyStatistics statistics = new MonthlyStatistics(YearMonth.parse(month));
             ZoneId zoneId = ZoneId.of(zone);
@@ -90,24 +78,66 @@ class StatisticsDefinitionTest {
             List<VehicleMonth> actual = statistics.result().stream()
                     .sorted((a, b) -> a.vehicleId().compareTo(b.vehicleId())).toList();
 
-            assertThat(actual).hasSize(expected.size()).hasSizeGreaterThan(10);
-            for (int i = 0; i < actual.size(); i++) {
-                VehicleMonth row = actual.get(i);
-                List<Object> sql = expected.get(i);
-                assertThat(row.vehicleId()).isEqualTo(sql.get(0));
-                assertThat(row.month()).isEqualTo(sql.get(1));
-                assertThat(row.tripCount()).isEqualTo(sql.get(2));
-                assertClose(row.totalDistanceKm(), sql.get(3));
-                assertClose(row.avgDistanceKm(), sql.get(4));
-                assertClose(row.maxDistanceKm(), sql.get(5));
-                assertClose(row.medianDistanceKm(), sql.get(6));
-                assertClose(row.totalDurationS(), sql.get(7));
-                assertClose(row.avgDurationS(), sql.get(8));
-                assertClose(row.p95DurationS(), sql.get(9));
-                assertClose(row.avgSpeedKmh(), sql.get(10));
-                assertThat(row.firstTripStartMicros()).isEqualTo(sql.get(11));
-                assertThat(row.lastTripEndMicros()).isEqualTo(sql.get(12));
-                assertThat(row.activeDays()).isEqualTo(sql.get(13));
+            assertThat(expected).hasSizeGreaterThan(10);
+            assertEqualToContract(actual.stream().map(row -> List.<Object>of(row.vehicleId(), row.month(), row.tripCount(),
+                    row.totalDistanceKm(), nullable(row.avgDistanceKm()), nullable(row.maxDistanceKm()), nullable(row.medianDistanceKm()),
+                    row.totalDurationS(), nullable(row.avgDurationS()), nullable(row.p95DurationS()), nullable(row.avgSpeedKmh()),
+                    row.firstTripStartMicros(), nullable(row.lastTripEndMicros()), row.activeDays())).toList(), expected);
+        }
+    }
+
+    private static Object nullable(Object value) {
+        return value == null ? NULL : value;
+    }
+
+    /** Stands for SQL NULL inside immutable lists. */
+    static final Object NULL = new Object() {
+        @Override
+        public String toString() {
+            return "NULL";
+        }
+    };
+
+    /** The contract's query (section 6) run by PostgreSQL: 14 columns per vehicle, instants as epoch micros, NULL as {@link #NULL}. */
+    static List<List<Object>> contractRows(Connection pg, String table, String month, String zone) throws Exception {
+        List<List<Object>> expected = new ArrayList<>();
+        try (Statement statement = pg.createStatement();
+             ResultSet rows = statement.executeQuery("SELECT vehicle_id, month, trip_count, total_distance_km, avg_distance_km, "
+                     + "max_distance_km, median_distance_km, total_duration_s, avg_duration_s, p95_duration_s, avg_speed_kmh, "
+                     + "(extract(epoch FROM first_trip_start) * 1000000)::bigint, (extract(epoch FROM last_trip_end) * 1000000)::bigint, "
+                     + "active_days FROM (" + String.format(CONTRACT_QUERY, month, zone, table) + ") s ORDER BY vehicle_id")) {
+            while (rows.next()) {
+                List<Object> row = new ArrayList<>();
+                for (int i = 1; i <= 14; i++) {
+                    Object value = rows.getObject(i);
+                    row.add(value == null ? NULL : value);
+                }
+                expected.add(row);
+            }
+        }
+        return expected;
+    }
+
+    /** Rows equal the contract's: text and counts exactly, doubles within a relative 1e-9, nulls where it has nulls. */
+    static void assertEqualToContract(List<List<Object>> actual, List<List<Object>> expected) {
+        assertThat(actual).hasSize(expected.size());
+        for (int i = 0; i < actual.size(); i++) {
+            List<Object> row = actual.get(i);
+            List<Object> sql = expected.get(i);
+            for (int column = 0; column < 14; column++) {
+                Object a = row.get(column);
+                Object e = sql.get(column);
+                String where = "vehicle " + sql.get(0) + ", column " + (column + 1);
+                if (e == NULL || a == NULL) {
+                    assertThat(a).as(where).isSameAs(e);
+                } else if (e instanceof Double || e instanceof java.math.BigDecimal) {
+                    double value = ((Number) e).doubleValue();
+                    assertThat(Math.abs(((Number) a).doubleValue() - value)).as(where).isLessThanOrEqualTo(1e-9 * Math.max(1, Math.abs(value)));
+                } else if (e instanceof Number number) {
+                    assertThat(((Number) a).longValue()).as(where).isEqualTo(number.longValue());
+                } else {
+                    assertThat(String.valueOf(a)).as(where).isEqualTo(String.valueOf(e));
+                }
             }
         }
     }
@@ -134,13 +164,4 @@ class StatisticsDefinitionTest {
         }
     }
 
-    private static void assertClose(Double actual, Object expected) {
-        if (expected == null) {
-            assertThat(actual).isNull();
-            return;
-        }
-        double value = ((Number) expected).doubleValue();
-        assertThat(actual).isNotNull();
-        assertThat(Math.abs(actual - value)).isLessThanOrEqualTo(1e-9 * Math.max(1, Math.abs(value)));
-    }
 }

@@ -6,7 +6,7 @@ import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
 
 /** A Parquet output kept in memory, so a finished file is uploaded in one PUT and never seen half-written. */
-final class InMemoryOutputFile implements OutputFile {
+public final class ParquetBytes implements OutputFile {
 
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
 
@@ -45,7 +45,7 @@ final class InMemoryOutputFile implements OutputFile {
         return 0;
     }
 
-    byte[] toByteArray() {
+    public byte[] toByteArray() {
         return bytes.toByteArray();
     }
 }

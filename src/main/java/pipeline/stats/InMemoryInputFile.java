@@ -1,0 +1,42 @@
+package pipeline.stats;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+
+import org.apache.parquet.io.DelegatingSeekableInputStream;
+import org.apache.parquet.io.InputFile;
+import org.apache.parquet.io.SeekableInputStream;
+
+/** A Parquet file held in memory, as downloaded from S3 in one GET. */
+final class InMemoryInputFile implements InputFile {
+
+    private final byte[] content;
+
+    InMemoryInputFile(byte[] content) {
+        this.content = content;
+    }
+
+    @Override
+    public long getLength() {
+        return content.length;
+    }
+
+    @Override
+    public SeekableInputStream newStream() {
+        ByteArrayInputStream in = new ByteArrayInputStream(content);
+        return new DelegatingSeekableInputStream(in) {
+            @Override
+            public long getPos() {
+                return content.length - in.available();
+            }
+
+            @Override
+            public void seek(long newPos) throws IOException {
+                in.reset();
+                if (in.skip(newPos) != newPos) {
+                    throw new IOException("cannot seek to " + newPos + " in a file of " + content.length + " bytes");
+                }
+            }
+        };
+    }
+}
