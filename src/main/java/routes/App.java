@@ -7,8 +7,9 @@ import java.util.List;
 import org.apache.camel.main.Main;
 import pipeline.config.StartupFailure;
 import pipeline.dev.DevMode;
+import pipeline.stats.StatsCommand;
 
-/** Runs the pipeline's routes; {@code --dev} first starts embedded servers and the trip simulator. */
+/** Runs the pipeline's routes ({@code --dev}: on embedded servers with a trip simulator), or {@code stats --month YYYY-MM} once. */
 public final class App {
 
     private App() {
@@ -16,6 +17,9 @@ public final class App {
 
     public static void main(String[] args) throws Exception {
         List<String> camelArgs = new ArrayList<>(List.of(args));
+        if (!camelArgs.isEmpty() && camelArgs.get(0).equals("stats")) {
+            System.exit(StatsCommand.run(camelArgs.subList(1, camelArgs.size())));
+        }
         boolean dev = camelArgs.remove("--dev");
         Main main = new Main(App.class);
         if (dev) {

@@ -1,6 +1,5 @@
 package routes;
 
-import java.net.URI;
 import java.util.Map;
 
 import org.apache.camel.BindToRegistry;
@@ -12,17 +11,11 @@ import org.apache.camel.spi.PropertiesComponent;
 import pipeline.cdc.ChangeBatchToKafka;
 import pipeline.cdc.DebeziumBatchComponent;
 import pipeline.config.PipelineSettings;
+import pipeline.config.S3Clients;
 import pipeline.lake.LakeBatchWriter;
 import pipeline.lake.LakeExchanges;
 import pipeline.lake.LakeLayout;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /** Builds the pipeline's collaborators from its checked settings and binds them for the routes. */
 public class PipelineConfiguration implements CamelConfiguration {
@@ -90,20 +83,6 @@ public class PipelineConfiguration implements CamelConfiguration {
 
     @BindToRegistry
     public S3Client s3Client(PipelineSettings settings) {
-        S3ClientBuilder builder = S3Client.builder()
-                .region(Region.of(settings.s3Region))
-                // S3Proxy rejects the SDK's default checksum trailers; MinIO and AWS accept both
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
-        if (!settings.s3Endpoint.isEmpty()) {
-            builder.endpointOverride(URI.create(settings.s3Endpoint)).forcePathStyle(true);
-        }
-        if (settings.s3AccessKey.isEmpty()) {
-            builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
-        } else {
-            builder.credentialsProvider(StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create(settings.s3AccessKey, settings.s3SecretKey)));
-        }
-        return builder.build();
+        return S3Clients.create(settings);
     }
 }

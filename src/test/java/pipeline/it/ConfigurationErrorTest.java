@@ -3,6 +3,7 @@ package pipeline.it;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,17 +23,41 @@ class ConfigurationErrorTest {
             "PIPELINE_LAKE_FLUSH_MAX_RECORDS | -5           | pipeline.lake.flush-max-records",
             "PIPELINE_LAKE_FLUSH_INTERVAL | soon            | pipeline.lake.flush-interval"})
     void aBadValueExitsNonZeroWithOneLineNamingTheKey(String variable, String value, String key) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(
-                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-                "-cp", System.getProperty("java.class.path"), "routes.App");
-        builder.environment().put(variable, value);
-        builder.redirectErrorStream(false);
-        Process process = builder.start();
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the process exits by itself").isTrue();
-        List<String> errors = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        for (List<String> command : List.of(List.<String>of(), List.of("stats", "--month", "2024-01"))) {
+            Process process = start(command, Map.of(variable, value));
+            List<String> errors = errorLines(process);
+            assertThat(process.exitValue()).as(command.toString()).isNotZero();
+            assertThat(errors).as(command.toString()).singleElement().asString()
+                    .containsPattern("^trip-pipeline( stats)?: Invalid configuration " + java.util.regex.Pattern.quote(key) + "=");
+        }
+    }
 
-        assertThat(process.exitValue()).isNotZero();
-        assertThat(errors).hasSize(1);
-        assertThat(errors.get(0)).startsWith("trip-pipeline: Invalid configuration " + key + "=");
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--month 2024-13 | --month 2024-13 is not a month in the form YYYY-MM",
+            "--month         | usage: java -jar trip-pipeline.jar stats --month YYYY-MM",
+            "--week 2024-01  | usage: java -jar trip-pipeline.jar stats --month YYYY-MM"})
+    void statsRefusesABadMonthWithOneLine(String arguments, String message) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("stats"));
+        command.addAll(List.of(arguments.split(" ")));
+        Process process = start(command, Map.of());
+        List<String> errors = errorLines(process);
+        assertThat(process.exitValue()).isEqualTo(2);
+        assertThat(errors).containsExactly("trip-pipeline stats: " + message);
+    }
+
+    private static Process start(List<String> arguments, Map<String, String> environment) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
+                "-cp", System.getProperty("java.class.path"), "routes.App"));
+        command.addAll(arguments);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
+        return builder.start();
+    }
+
+    private static List<String> errorLines(Process process) throws Exception {
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the process exits by itself").isTrue();
+        return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
     }
 }

@@ -51,6 +51,11 @@ final class RunningPipeline implements AutoCloseable {
         return this;
     }
 
+    /** The pipeline.* settings this pipeline runs with. */
+    Map<String, String> properties() {
+        return Map.copyOf(properties);
+    }
+
     String changeTopic() {
         return topicPrefix + "." + table;
     }

@@ -79,8 +79,14 @@ class StatisticsFromLakeTest {
                     assertThat(manifest.path("trips").asLong()).isEqualTo(expected.stream().mapToLong(r -> ((Number) r.get(2)).longValue()).sum());
                 }
 
-                StatisticsJob.Summary again = job.run(YearMonth.parse("2024-03"), true);
-                assertThat(readResult(s3, pipeline.bucket, "2024-03")).as("a re-run replaces the month").hasSize(again.vehicles());
+                // the command line re-runs a month: it replaces the result, and still equals the SQL
+                Process command = statsCommand(pipeline, "2024-03");
+                assertThat(command.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                String output = new String(command.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(command.exitValue()).as(output).isZero();
+                assertThat(output.lines().filter(line -> line.startsWith("statistics for 2024-03: ")).toList())
+                        .singleElement().asString().doesNotContain("had not caught up");
+                assertEqualToContract(readResult(s3, pipeline.bucket, "2024-03"), contractRows(pg, "public." + name, "2024-03", ZONE));
             }
         }
     }
@@ -153,6 +159,14 @@ class StatisticsFromLakeTest {
             }
         }
         return rows;
+    }
+
+    private static Process statsCommand(RunningPipeline pipeline, String month) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(System.getProperty("java.home") + "/bin/java",
+                "-cp", System.getProperty("java.class.path"), "routes.App", "stats", "--month", month);
+        pipeline.properties().forEach((key, value) -> builder.environment().put(key.toUpperCase().replace('.', '_').replace('-', '_'), value));
+        builder.redirectErrorStream(true);
+        return builder.start();
     }
 
     private static S3Client s3() {

@@ -1,0 +1,75 @@
+package pipeline.stats;
+
+import java.time.YearMonth;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.PropertiesComponent;
+import pipeline.config.ConfigurationException;
+import pipeline.config.PipelineSettings;
+import pipeline.config.S3Clients;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** {@code stats --month YYYY-MM}: computes one month once, prints a one-line summary and exits. */
+public final class StatsCommand {
+
+    private StatsCommand() {
+    }
+
+    /** Returns the process exit code: 0 done, 2 bad arguments or configuration, 1 any other failure. */
+    public static int run(List<String> args) {
+        YearMonth month;
+        try {
+            month = month(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("trip-pipeline stats: " + e.getMessage());
+            return 2;
+        }
+        PipelineSettings settings;
+        try {
+            settings = settings();
+        } catch (ConfigurationException e) {
+            System.err.println("trip-pipeline stats: " + e.getMessage());
+            return 2;
+        }
+        try (S3Client s3 = S3Clients.create(settings)) {
+            boolean caughtUp = LakeCatchUp.await(settings.kafkaBrokers, settings.changeTopic(settings.statsTable),
+                    settings.groupId, settings.statsLakeWait);
+            StatisticsJob job = new StatisticsJob(s3, settings.s3Bucket, settings.statsTable,
+                    new TripColumns(settings.statsKeyColumn, settings.statsVehicleColumn, settings.statsStartColumn,
+                            settings.statsEndColumn, settings.statsDistanceColumn), settings.timezone);
+            System.out.println(job.run(month, caughtUp) + (caughtUp ? "" : " (the lake writer had not caught up with Kafka)"));
+            return 0;
+        } catch (Exception e) {
+            System.err.println("trip-pipeline stats: " + month + " failed: " + rootMessage(e));
+            return 1;
+        }
+    }
+
+    /** The settings as the routes see them: application.properties, overridden by environment variables and -D properties. */
+    private static PipelineSettings settings() {
+        PropertiesComponent properties = new DefaultCamelContext(false).getPropertiesComponent();
+        properties.setLocation("classpath:application.properties");
+        return new PipelineSettings(key -> properties.resolveProperty(key).orElse(null));
+    }
+
+    private static YearMonth month(List<String> args) {
+        if (args.size() != 2 || !args.get(0).equals("--month")) {
+            throw new IllegalArgumentException("usage: java -jar trip-pipeline.jar stats --month YYYY-MM");
+        }
+        try {
+            return YearMonth.parse(args.get(1));
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("--month " + args.get(1) + " is not a month in the form YYYY-MM");
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+}
