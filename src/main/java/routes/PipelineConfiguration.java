@@ -1,5 +1,6 @@
 package routes;
 
+import java.time.Clock;
 import java.util.Map;
 
 import org.apache.camel.BindToRegistry;
@@ -13,12 +14,20 @@ import pipeline.cdc.DebeziumBatchComponent;
 import pipeline.config.PipelineSettings;
 import pipeline.config.S3Clients;
 import pipeline.lake.LakeBatchWriter;
+import pipeline.stats.LakeCatchUp;
+import pipeline.stats.MonthlyStatisticsService;
+import pipeline.stats.StatisticsJob;
+import pipeline.stats.TripColumns;
 import pipeline.lake.LakeExchanges;
 import pipeline.lake.LakeLayout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** Builds the pipeline's collaborators from its checked settings and binds them for the routes. */
 public class PipelineConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineConfiguration.class);
 
     /** Scheme of the batch-aware Debezium Postgres consumer used by route cdc-to-kafka. */
     public static final String DEBEZIUM_SCHEME = "debezium-batch";
@@ -84,5 +93,32 @@ public class PipelineConfiguration implements CamelConfiguration {
     @BindToRegistry
     public S3Client s3Client(PipelineSettings settings) {
         return S3Clients.create(settings);
+    }
+
+    @BindToRegistry
+    public MonthlyStatisticsService monthlyStatistics(PipelineSettings settings, S3Client s3Client) {
+        StatisticsJob job = new StatisticsJob(s3Client, settings.s3Bucket, settings.statsTable,
+                new TripColumns(settings.statsKeyColumn, settings.statsVehicleColumn, settings.statsStartColumn,
+                        settings.statsEndColumn, settings.statsDistanceColumn), settings.timezone);
+        return new MonthlyStatisticsService(job, s3Client, settings.s3Bucket, settings.statsSince, settings.timezone, Clock.systemUTC(),
+                () -> LakeCatchUp.await(settings.kafkaBrokers, settings.changeTopic(settings.statsTable), settings.groupId,
+                        settings.statsLakeWait));
+    }
+
+    /** Months missed while the pipeline was down are computed once the routes run, without holding up start-up. */
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        context.addStartupListener((started, alreadyStarted) -> {
+            MonthlyStatisticsService statistics = started.getRegistry().lookupByNameAndType("monthlyStatistics", MonthlyStatisticsService.class);
+            Thread catchUp = new Thread(() -> {
+                try {
+                    statistics.onStartup();
+                } catch (Exception e) {
+                    LOG.warn("Monthly statistics catch-up failed, the next firing tries again: {}", e.getMessage());
+                }
+            }, "monthly-stats-catch-up");
+            catchUp.setDaemon(true);
+            catchUp.start();
+        });
     }
 }

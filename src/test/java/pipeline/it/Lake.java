@@ -56,6 +56,15 @@ final class Lake {
         }
     }
 
+    /** Every object key under {@code prefix} in the bucket. */
+    List<String> objects(String prefix) {
+        try {
+            return s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents().stream().map(S3Object::key).toList();
+        } catch (NoSuchBucketException e) {
+            return List.of();
+        }
+    }
+
     /** Downloads every raw file of the table into a fresh local directory, keeping the key layout. */
     Path download() throws IOException {
         Path directory = Files.createTempDirectory("lake");

@@ -28,6 +28,7 @@ final class RunningPipeline implements AutoCloseable {
     final String bucket;
     private final Map<String, String> properties = new LinkedHashMap<>();
     private final Map<String, AtomicInteger> redeliveries = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> completed = new ConcurrentHashMap<>();
     private Main main;
 
     RunningPipeline(String name) {
@@ -44,6 +45,7 @@ final class RunningPipeline implements AutoCloseable {
         properties.put("pipeline.s3.bucket", bucket);
         properties.put("pipeline.lake.flush-interval", "1s");
         properties.put("pipeline.stats.table", table);
+        properties.put("pipeline.stats.lake-wait", "5s");
     }
 
     RunningPipeline with(String key, String value) {
@@ -77,10 +79,17 @@ final class RunningPipeline implements AutoCloseable {
             public void notify(CamelEvent event) {
                 if (event instanceof CamelEvent.ExchangeRedeliveryEvent redelivery) {
                     redeliveries.computeIfAbsent(redelivery.getExchange().getFromRouteId(), id -> new AtomicInteger()).incrementAndGet();
+                } else if (event instanceof CamelEvent.ExchangeCompletedEvent done && done.getExchange().getException() == null) {
+                    completed.computeIfAbsent(done.getExchange().getFromRouteId(), id -> new AtomicInteger()).incrementAndGet();
                 }
             }
         });
         return this;
+    }
+
+    /** Exchanges the route has completed since the pipeline started. */
+    int exchangesCompleted(String routeId) {
+        return completed.getOrDefault(routeId, new AtomicInteger()).get();
     }
 
     /** How many times the route has retried a failed exchange since the pipeline started. */

@@ -1,0 +1,104 @@
+package pipeline.stats;
+
+import java.time.Clock;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+/**
+ * What route monthly-stats does on each firing: the previous month (in the pipeline's zone), then
+ * every month since {@code pipeline.stats.since} that has no result yet, oldest first, as Airflow's
+ * catch-up would. Runs one at a time.
+ */
+public final class MonthlyStatisticsService {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MonthlyStatisticsService.class);
+
+    private final StatisticsJob job;
+    private final S3Client s3;
+    private final String bucket;
+    private final YearMonth since;
+    private final ZoneId zone;
+    private final Clock clock;
+    private final LakeWait lakeWait;
+
+    /** Waits for the lake writer to catch up; true when it did. */
+    @FunctionalInterface
+    public interface LakeWait {
+        boolean await() throws InterruptedException;
+    }
+
+    public MonthlyStatisticsService(StatisticsJob job, S3Client s3, String bucket, YearMonth since, ZoneId zone, Clock clock,
+                                    LakeWait lakeWait) {
+        this.job = job;
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.since = since;
+        this.zone = zone;
+        this.clock = clock;
+        this.lakeWait = lakeWait;
+    }
+
+    /** A cron firing: the previous month, then the months still missing. */
+    public synchronized List<StatisticsJob.Summary> onFiring() throws InterruptedException {
+        boolean caughtUp = lakeWait.await();
+        List<StatisticsJob.Summary> done = new ArrayList<>();
+        YearMonth previous = previousMonth();
+        done.add(job.run(previous, caughtUp));
+        done.addAll(catchUp(caughtUp, previous));
+        return done;
+    }
+
+    /** At start-up: only the months since {@code since} that have no result yet. */
+    public synchronized List<StatisticsJob.Summary> onStartup() throws InterruptedException {
+        List<YearMonth> missing = missingMonths(null);
+        if (missing.isEmpty()) {
+            return List.of();
+        }
+        LOG.info("Catching up monthly statistics for {}", missing);
+        return catchUp(lakeWait.await(), null);
+    }
+
+    private List<StatisticsJob.Summary> catchUp(boolean caughtUp, YearMonth alreadyDone) {
+        List<StatisticsJob.Summary> done = new ArrayList<>();
+        for (YearMonth month : missingMonths(alreadyDone)) {
+            done.add(job.run(month, caughtUp));
+        }
+        return done;
+    }
+
+    private List<YearMonth> missingMonths(YearMonth except) {
+        List<YearMonth> missing = new ArrayList<>();
+        YearMonth last = previousMonth();
+        for (YearMonth month = since == null ? last : since; !month.isAfter(last); month = month.plusMonths(1)) {
+            if (!month.equals(except) && !published(month)) {
+                missing.add(month);
+            }
+        }
+        return missing;
+    }
+
+    private boolean published(YearMonth month) {
+        try {
+            s3.headObject(r -> r.bucket(bucket).key(StatisticsOutput.prefix(month) + "_SUCCESS"));
+            return true;
+        } catch (NoSuchKeyException e) {
+            return false;
+        } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+            if (e.statusCode() == 404) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private YearMonth previousMonth() {
+        return YearMonth.now(clock.withZone(zone)).minusMonths(1);
+    }
+}
