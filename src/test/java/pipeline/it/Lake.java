@@ -76,6 +76,14 @@ final class Lake {
         return directory;
     }
 
+    /** Downloads one object into a temporary file. */
+    Path download(String key) throws IOException {
+        Path target = Files.createTempFile("object", ".parquet");
+        Files.delete(target);
+        s3.getObject(r -> r.bucket(bucket).key(key), target);
+        return target;
+    }
+
     /** Runs a DuckDB query in which {@code events} names every change event of the table. */
     List<List<String>> query(String sql) throws IOException, SQLException {
         if (keys().isEmpty()) {

@@ -142,7 +142,18 @@ class StatisticsFromLakeTest {
     private static List<List<Object>> readResult(S3Client s3, String bucket, String month) throws Exception {
         Path file = Files.createTempFile("stats", ".parquet");
         Files.write(file, s3.getObjectAsBytes(r -> r.bucket(bucket)
-                .key(String.format("stats/vehicle_monthly/year=2024/month=%s/part-00000.parquet", month.substring(5)))).asByteArray());
+                .key(String.format("stats/vehicle_monthly/year=%s/month=%s/part-00000.parquet", month.substring(0, 4), month.substring(5))))
+                .asByteArray());
+        return readResultFile(file);
+    }
+
+    /** The published statistics of a month, read with DuckDB: 14 columns per vehicle, instants as epoch micros. */
+    static List<List<Object>> readResult(Lake lake, String month) throws Exception {
+        return readResultFile(lake.download(String.format("stats/vehicle_monthly/year=%s/month=%s/part-00000.parquet",
+                month.substring(0, 4), month.substring(5))));
+    }
+
+    private static List<List<Object>> readResultFile(Path file) throws Exception {
         List<List<Object>> rows = new ArrayList<>();
         try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:"); Statement statement = duckdb.createStatement();
              ResultSet result = statement.executeQuery("SELECT vehicle_id, month, trip_count, total_distance_km, avg_distance_km, "
