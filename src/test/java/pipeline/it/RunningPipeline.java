@@ -53,9 +53,12 @@ final class RunningPipeline implements AutoCloseable {
         return this;
     }
 
-    /** The pipeline.* settings this pipeline runs with. */
-    Map<String, String> properties() {
-        return Map.copyOf(properties);
+    /** Starts {@code java ... routes.App stats --month}, configured like this pipeline through environment variables. */
+    Process statsCommand(String month) throws java.io.IOException {
+        ProcessBuilder builder = new ProcessBuilder(System.getProperty("java.home") + "/bin/java",
+                "-cp", System.getProperty("java.class.path"), "routes.App", "stats", "--month", month);
+        properties.forEach((key, value) -> builder.environment().put(key.toUpperCase().replace('.', '_').replace('-', '_'), value));
+        return builder.redirectErrorStream(true).start();
     }
 
     String changeTopic() {

@@ -1,5 +1,6 @@
 package pipeline.it;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -7,6 +8,12 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 
 import pipeline.dev.DevServers;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** One set of real Postgres, Kafka and S3 servers for the whole test JVM: they take about ten seconds to start. */
 final class SharedServers {
@@ -33,6 +40,19 @@ final class SharedServers {
             }
         }
         return servers;
+    }
+
+    /** An S3 client of the shared S3 server, built like the pipeline's. */
+    static S3Client s3() {
+        return S3Client.builder()
+                .endpointOverride(URI.create(get().s3.endpoint()))
+                .forcePathStyle(true)
+                .region(Region.US_EAST_1)
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(DevServers.S3_ACCESS_KEY, DevServers.S3_SECRET_KEY)))
+                .build();
     }
 
     static Connection postgres() throws SQLException {

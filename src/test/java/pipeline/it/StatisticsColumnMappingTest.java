@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDateTime;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -15,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static pipeline.it.CdcToLakeTest.execute;
-import static pipeline.it.StatisticsDefinitionTest.NULL;
 import static pipeline.it.StatisticsDefinitionTest.assertEqualToContract;
 
 /**
@@ -82,23 +80,13 @@ class StatisticsColumnMappingTest {
                             + "(PARTITION BY ride_key ORDER BY __lsn DESC, __kafka_offset DESC) AS version FROM {events}) "
                             + "WHERE version = 1 AND NOT __deleted)")).containsExactly(List.of(String.valueOf(expectedRides))));
 
-            ProcessBuilder builder = new ProcessBuilder(System.getProperty("java.home") + "/bin/java",
-                    "-cp", System.getProperty("java.class.path"), "routes.App", "stats", "--month", "2013-01");
-            pipeline.properties().forEach((key, value) -> builder.environment().put(key.toUpperCase().replace('.', '_').replace('-', '_'), value));
-            Process command = builder.redirectErrorStream(true).start();
+            Process command = pipeline.statsCommand("2013-01");
             String output = new String(command.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertThat(command.waitFor()).as(output).isZero();
 
-            List<List<Object>> expected = new ArrayList<>();
+            List<List<Object>> expected;
             try (Statement statement = pg.createStatement(); ResultSet rows = statement.executeQuery(WALL_TIME_QUERY)) {
-                while (rows.next()) {
-                    List<Object> row = new ArrayList<>();
-                    for (int i = 1; i <= 14; i++) {
-                        Object value = rows.getObject(i);
-                        row.add(value == null ? NULL : value);
-                    }
-                    expected.add(row);
-                }
+                expected = StatisticsDefinitionTest.statisticsRows(rows);
             }
             assertThat(expected).hasSize(15);
             assertEqualToContract(StatisticsFromLakeTest.readResult(new Lake(pipeline.bucket, pipeline.table), "2013-01"), expected);

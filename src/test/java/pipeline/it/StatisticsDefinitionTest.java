@@ -100,22 +100,27 @@ class StatisticsDefinitionTest {
 
     /** The contract's query (section 6) run by PostgreSQL: 14 columns per vehicle, instants as epoch micros, NULL as {@link #NULL}. */
     static List<List<Object>> contractRows(Connection pg, String table, String month, String zone) throws Exception {
-        List<List<Object>> expected = new ArrayList<>();
         try (Statement statement = pg.createStatement();
              ResultSet rows = statement.executeQuery("SELECT vehicle_id, month, trip_count, total_distance_km, avg_distance_km, "
                      + "max_distance_km, median_distance_km, total_duration_s, avg_duration_s, p95_duration_s, avg_speed_kmh, "
                      + "(extract(epoch FROM first_trip_start) * 1000000)::bigint, (extract(epoch FROM last_trip_end) * 1000000)::bigint, "
                      + "active_days FROM (" + String.format(CONTRACT_QUERY, month, zone, table) + ") s ORDER BY vehicle_id")) {
-            while (rows.next()) {
-                List<Object> row = new ArrayList<>();
-                for (int i = 1; i <= 14; i++) {
-                    Object value = rows.getObject(i);
-                    row.add(value == null ? NULL : value);
-                }
-                expected.add(row);
-            }
+            return statisticsRows(rows);
         }
-        return expected;
+    }
+
+    /** The 14 statistics columns of each row, SQL NULL as {@link #NULL}. */
+    static List<List<Object>> statisticsRows(ResultSet rows) throws java.sql.SQLException {
+        List<List<Object>> result = new ArrayList<>();
+        while (rows.next()) {
+            List<Object> row = new ArrayList<>();
+            for (int i = 1; i <= 14; i++) {
+                Object value = rows.getObject(i);
+                row.add(value == null ? NULL : value);
+            }
+            result.add(row);
+        }
+        return result;
     }
 
     /** Rows equal the contract's: text and counts exactly, doubles within a relative 1e-9, nulls where it has nulls. */

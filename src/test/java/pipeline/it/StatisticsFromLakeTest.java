@@ -1,6 +1,5 @@
 package pipeline.it;
 
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,27 +13,19 @@ import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
-import pipeline.dev.DevServers;
 import pipeline.stats.StatisticsJob;
 import pipeline.stats.TripColumns;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static pipeline.it.CdcToLakeTest.execute;
-import static pipeline.it.StatisticsDefinitionTest.NULL;
 import static pipeline.it.StatisticsDefinitionTest.assertEqualToContract;
 import static pipeline.it.StatisticsDefinitionTest.contractRows;
 
@@ -62,7 +53,7 @@ class StatisticsFromLakeTest {
                 Lake lake = new Lake(pipeline.bucket, pipeline.table);
                 awaitLakeHasTable(lake, pg, name);
 
-                S3Client s3 = s3();
+                S3Client s3 = SharedServers.s3();
                 StatisticsJob job = new StatisticsJob(s3, pipeline.bucket, pipeline.table,
                         new TripColumns("trip_id", "vehicle_id", "started_at", "ended_at", "distance_km"), ZoneId.of(ZONE));
                 for (String month : List.of("2024-03", "2024-04")) {
@@ -80,7 +71,7 @@ class StatisticsFromLakeTest {
                 }
 
                 // the command line re-runs a month: it replaces the result, and still equals the SQL
-                Process command = statsCommand(pipeline, "2024-03");
+                Process command = pipeline.statsCommand("2024-03");
                 assertThat(command.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
                 String output = new String(command.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
                 assertThat(command.exitValue()).as(output).isZero();
@@ -154,39 +145,13 @@ class StatisticsFromLakeTest {
     }
 
     private static List<List<Object>> readResultFile(Path file) throws Exception {
-        List<List<Object>> rows = new ArrayList<>();
         try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:"); Statement statement = duckdb.createStatement();
              ResultSet result = statement.executeQuery("SELECT vehicle_id, month, trip_count, total_distance_km, avg_distance_km, "
                      + "max_distance_km, median_distance_km, total_duration_s, avg_duration_s, p95_duration_s, avg_speed_kmh, "
                      + "epoch_us(first_trip_start), epoch_us(last_trip_end), active_days FROM read_parquet('" + file + "') "
                      + "ORDER BY vehicle_id")) {
-            while (result.next()) {
-                List<Object> row = new ArrayList<>();
-                for (int i = 1; i <= 14; i++) {
-                    Object value = result.getObject(i);
-                    row.add(value == null ? NULL : value);
-                }
-                rows.add(row);
-            }
+            return StatisticsDefinitionTest.statisticsRows(result);
         }
-        return rows;
     }
 
-    private static Process statsCommand(RunningPipeline pipeline, String month) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(System.getProperty("java.home") + "/bin/java",
-                "-cp", System.getProperty("java.class.path"), "routes.App", "stats", "--month", month);
-        pipeline.properties().forEach((key, value) -> builder.environment().put(key.toUpperCase().replace('.', '_').replace('-', '_'), value));
-        builder.redirectErrorStream(true);
-        return builder.start();
-    }
-
-    private static S3Client s3() {
-        return S3Client.builder().endpointOverride(URI.create(SharedServers.get().s3.endpoint())).forcePathStyle(true)
-                .region(Region.US_EAST_1)
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(DevServers.S3_ACCESS_KEY, DevServers.S3_SECRET_KEY)))
-                .build();
-    }
 }
