@@ -39,7 +39,13 @@ public final class LakeCatchUp {
                 }
                 Thread.sleep(POLL_MS);
             }
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                // no change was ever captured for the table: there is nothing to wait for
+                return true;
+            }
+            LOG.warn("Could not compare the lake writer's offsets with topic {}: {}", topic, e.getMessage());
+        } catch (java.util.concurrent.TimeoutException e) {
             LOG.warn("Could not compare the lake writer's offsets with topic {}: {}", topic, e.getMessage());
         }
         return false;

@@ -36,6 +36,8 @@ import org.apache.parquet.hadoop.ParquetReader;
  */
 public final class LakeTrips {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LakeTrips.class);
+
     /** Counts of what was read, for the manifest and the logs. */
     public record Reading(int files, long events) {
     }
@@ -56,18 +58,19 @@ public final class LakeTrips {
     public Reading read(YearMonth month, List<String> objectKeys, Function<String, byte[]> download, Consumer<Trip> trips) {
         String monthPartition = String.format("/year=%04d/month=%02d/", month.getYear(), month.getMonthValue());
         Map<Object, Candidate> candidates = new HashMap<>();
-        long events = 0;
+        Progress progress = new Progress(month, objectKeys.size());
         for (String key : objectKeys) {
             if (key.contains(monthPartition)) {
-                events += scan(download.apply(key), null, record -> offerCandidate(candidates, record, month));
+                progress.fileRead(scan(download.apply(key), null, record -> offerCandidate(candidates, record, month)));
             }
         }
         for (String key : objectKeys) {
             if (!key.contains(monthPartition)) {
-                events += scan(download.apply(key), new String[] {columns.key(), "__lsn", "__kafka_offset"},
-                        record -> supersede(candidates, record));
+                progress.fileRead(scan(download.apply(key), new String[] {columns.key(), "__lsn", "__kafka_offset"},
+                        record -> supersede(candidates, record)));
             }
         }
+        long events = progress.events;
         for (Candidate candidate : candidates.values()) {
             if (candidate.trip != null) {
                 trips.accept(candidate.trip);
@@ -204,6 +207,33 @@ public final class LakeTrips {
             return Schema.createRecord(full.getName(), null, full.getNamespace(), false, fields);
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable lake file: " + e.getMessage(), e);
+        }
+    }
+
+    /** Logs files and events read, and the rate, at most every ten seconds. */
+    private static final class Progress {
+        private static final long INTERVAL_NANOS = 10_000_000_000L;
+        private final YearMonth month;
+        private final int files;
+        private final long started = System.nanoTime();
+        private long lastLog = started;
+        private int filesRead;
+        private long events;
+
+        Progress(YearMonth month, int files) {
+            this.month = month;
+            this.files = files;
+        }
+
+        void fileRead(long fileEvents) {
+            filesRead++;
+            events += fileEvents;
+            long now = System.nanoTime();
+            if (now - lastLog >= INTERVAL_NANOS) {
+                lastLog = now;
+                LOG.info("Statistics for {}: {}/{} files, {} events read, {} events/s", month, filesRead, files, events,
+                        Math.round(events / ((now - started) / 1e9)));
+            }
         }
     }
 
