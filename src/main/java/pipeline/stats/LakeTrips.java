@@ -30,8 +30,8 @@ import org.apache.parquet.hadoop.ParquetReader;
 /**
  * Resolves the trips of a month from the raw lake: the latest version of every key (by __lsn,
  * then __kafka_offset) that is not deleted and starts in the month. A trip whose latest version
- * starts in the month has that version in the month's partitions, so those files are read whole;
- * every other file is read for its key and position columns only, to learn which candidates were
+ * starts in the month has that version in the month's partitions, so those files are read for the
+ * mapped trip columns; every other file is read for its key and position columns only, to learn which candidates were
  * later changed, moved to another month or deleted.
  */
 public final class LakeTrips {
@@ -61,7 +61,9 @@ public final class LakeTrips {
         Progress progress = new Progress(month, objectKeys.size());
         for (String key : objectKeys) {
             if (key.contains(monthPartition)) {
-                progress.fileRead(scan(download.apply(key), null, record -> offerCandidate(candidates, record, month)));
+                progress.fileRead(scan(download.apply(key), new String[] {columns.key(), columns.vehicle(), columns.start(),
+                        columns.end(), columns.distance(), "__deleted", "__lsn", "__kafka_offset"},
+                        record -> offerCandidate(candidates, record, month)));
             }
         }
         for (String key : objectKeys) {
@@ -177,9 +179,7 @@ public final class LakeTrips {
     private long scan(byte[] file, String[] projection, Consumer<GenericRecord> sink) {
         PlainParquetConfiguration configuration = new PlainParquetConfiguration();
         InMemoryInputFile input = new InMemoryInputFile(file);
-        if (projection != null) {
-            configuration.set(AvroReadSupport.AVRO_REQUESTED_PROJECTION, projectionSchema(input, projection).toString());
-        }
+        configuration.set(AvroReadSupport.AVRO_REQUESTED_PROJECTION, projectionSchema(input, projection).toString());
         long count = 0;
         try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(input)
                 .withDataModel(GenericData.get()).withConf(configuration).build()) {
