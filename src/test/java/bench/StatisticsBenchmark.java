@@ -1,0 +1,167 @@
+package bench;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.io.LocalOutputFile;
+import pipeline.lake.ChangeEvent;
+import pipeline.lake.RowMapping;
+import pipeline.stats.LakeTrips;
+import pipeline.stats.MonthlyStatistics;
+import pipeline.stats.TripColumns;
+
+/**
+ * The monthly statistics over a month of N change events on V vehicles, in local Snappy Parquet
+ * files laid out like the lake, against DuckDB computing the same statistics on the same files,
+ * side by side in one run. Run it with the heap limit to check (e.g. -Xmx512m).
+ */
+public final class StatisticsBenchmark {
+
+    private static final Schema ROW = SchemaBuilder.struct().name("cdc.public.trip.Value")
+            .field("trip_id", Schema.INT64_SCHEMA)
+            .field("vehicle_id", Schema.STRING_SCHEMA)
+            .field("started_at", SchemaBuilder.string().name("io.debezium.time.ZonedTimestamp").build())
+            .field("ended_at", SchemaBuilder.string().name("io.debezium.time.ZonedTimestamp").optional().build())
+            .field("distance_km", Decimal.builder(3).parameter("connect.decimal.precision", "10").optional().build())
+            .build();
+    private static final int EVENTS_PER_FILE = 50_000;
+
+    public static void main(String[] args) throws Exception {
+        int events = Integer.parseInt(args[0]);
+        int vehicles = Integer.parseInt(args[1]);
+        Path lake = Path.of(args[2]);
+        YearMonth month = YearMonth.of(2024, 3);
+        if (!Files.exists(lake)) {
+            generate(lake, events, vehicles);
+        }
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(lake)) {
+            files = walk.filter(p -> p.toString().endsWith(".parquet")).sorted().toList();
+        }
+
+        System.gc();
+        long start = System.nanoTime();
+        MonthlyStatistics statistics = new MonthlyStatistics(month);
+        LakeTrips.Reading reading = new LakeTrips(new TripColumns("trip_id", "vehicle_id", "started_at", "ended_at", "distance_km"),
+                ZoneId.of("UTC")).read(month, files.stream().map(Path::toString).toList(), StatisticsBenchmark::bytes, statistics::add);
+        int rows = statistics.result().size();
+        double ours = (System.nanoTime() - start) / 1e9;
+        long heapUsed = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+
+        double duckdb;
+        long duckRows;
+        try (Connection connection = DriverManager.getConnection("jdbc:duckdb:"); Statement statement = connection.createStatement()) {
+            statement.execute("SET threads = 2");
+            long duckStart = System.nanoTime();
+            try (ResultSet result = statement.executeQuery("""
+                    WITH latest AS (
+                      SELECT * FROM (SELECT vehicle_id, started_at, ended_at, distance_km::DOUBLE AS d, __deleted,
+                                            row_number() OVER (PARTITION BY trip_id ORDER BY __lsn DESC, __kafka_offset DESC) AS version
+                                     FROM read_parquet('%s/**/*.parquet'))
+                      WHERE version = 1 AND NOT __deleted
+                        AND started_at >= TIMESTAMPTZ '2024-03-01 00:00:00+00' AND started_at < TIMESTAMPTZ '2024-04-01 00:00:00+00'),
+                    t AS (SELECT *, CASE WHEN ended_at >= started_at THEN epoch(ended_at - started_at) END AS dur FROM latest)
+                    SELECT count(*) FROM (
+                      SELECT vehicle_id, count(*), coalesce(sum(d), 0), avg(d), max(d), quantile_cont(d, 0.5), coalesce(sum(dur), 0),
+                             avg(dur), quantile_cont(dur, 0.95),
+                             3600 * sum(d) FILTER (WHERE dur > 0 AND d IS NOT NULL) / nullif(sum(dur) FILTER (WHERE dur > 0 AND d IS NOT NULL), 0),
+                             min(started_at), max(ended_at), count(DISTINCT started_at::DATE)
+                      FROM t GROUP BY vehicle_id)""".formatted(lake))) {
+                result.next();
+                duckRows = result.getLong(1);
+            }
+            duckdb = (System.nanoTime() - duckStart) / 1e9;
+        }
+        System.out.printf("Statistics of %s over %,d events in %,d files (%,d vehicles): trip-pipeline %.1f s (%,.0f events/s, heap in use "
+                        + "after the run %,d MB of %,d MB max); DuckDB %.1f s (%,d vehicles); ratio %.2f%n",
+                month, reading.events(), reading.files(), rows, ours, reading.events() / ours, heapUsed >> 20,
+                Runtime.getRuntime().maxMemory() >> 20, duckdb, duckRows, ours / duckdb);
+    }
+
+    private static byte[] bytes(String path) {
+        try {
+            return Files.readAllBytes(Path.of(path));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * 60 % trip starts, 35 % updates finishing a trip, 5 % deletes, trips starting from late February
+     * to early April; files partitioned by start month like the lake (deletes by commit time: April).
+     */
+    private static void generate(Path lake, int events, int vehicles) throws IOException {
+        RowMapping mapping = RowMapping.of("public.trip", ROW);
+        Random random = new Random(1);
+        Instant from = Instant.parse("2024-02-25T00:00:00Z");
+        long span = 45L * 86_400;
+        int trips = 0;
+        long[] startSeconds = new long[events];
+        int[] vehicleOf = new int[events];
+        for (int file = 0; file * EVENTS_PER_FILE < events; file++) {
+            java.util.Map<String, ParquetWriter<GenericRecord>> writers = new java.util.HashMap<>();
+            for (int i = 0; i < EVENTS_PER_FILE && file * EVENTS_PER_FILE + i < events; i++) {
+                long offset = (long) file * EVENTS_PER_FILE + i;
+                int kind = trips < 1000 ? 0 : random.nextInt(100);
+                String op;
+                Struct row;
+                int id;
+                if (kind < 60) {
+                    id = trips++;
+                    startSeconds[id] = from.getEpochSecond() + (long) (random.nextDouble() * span);
+                    vehicleOf[id] = random.nextInt(vehicles);
+                    row = trip(id, vehicleOf[id], startSeconds[id], null, null);
+                    op = "c";
+                } else {
+                    id = (int) (random.nextDouble() * trips);
+                    long end = startSeconds[id] + random.nextInt(7200) - 300;
+                    row = trip(id, vehicleOf[id], startSeconds[id], end, BigDecimal.valueOf(random.nextInt(60_000), 3));
+                    op = kind < 95 ? "u" : "d";
+                }
+                String partition = op.equals("d") ? "month=04"
+                        : String.format("month=%02d", Instant.ofEpochSecond(startSeconds[id]).atZone(ZoneId.of("UTC")).getMonthValue());
+                ParquetWriter<GenericRecord> writer = writers.get(partition);
+                if (writer == null) {
+                    Path path = lake.resolve("year=2024").resolve(partition).resolve(String.format("part-%05d.parquet", file));
+                    Files.createDirectories(path.getParent());
+                    writer = AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(path))
+                            .withSchema(mapping.avroSchema()).withConf(new PlainParquetConfiguration())
+                            .withCompressionCodec(CompressionCodecName.SNAPPY).build();
+                    writers.put(partition, writer);
+                }
+                writer.write(mapping.toRecord(new ChangeEvent("public.trip", op, row, ROW, offset, offset + 1_000_000, offset), 0, offset));
+            }
+            for (ParquetWriter<GenericRecord> writer : writers.values()) {
+                writer.close();
+            }
+        }
+    }
+
+    private static Struct trip(long id, int vehicle, long startSeconds, Long endSeconds, BigDecimal distance) {
+        return new Struct(ROW).put("trip_id", id).put("vehicle_id", "vehicle-" + vehicle)
+                .put("started_at", Instant.ofEpochSecond(startSeconds).toString())
+                .put("ended_at", endSeconds == null ? null : Instant.ofEpochSecond(endSeconds).toString())
+                .put("distance_km", distance);
+    }
+}
