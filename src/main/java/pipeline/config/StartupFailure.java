@@ -15,11 +15,7 @@ public final class StartupFailure {
         if (configuration != null) {
             return configuration.getMessage();
         }
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return "start-up failed: " + root.getClass().getSimpleName() + ": " + root.getMessage();
+        return "start-up failed: " + RootCause.describe(failure);
     }
 
     private static Throwable configurationCause(Throwable failure) {

@@ -9,6 +9,7 @@ import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.json.JsonConverter;
+import pipeline.config.RootCause;
 
 /** Reads a Debezium envelope written by Kafka Connect's JsonConverter with schemas enabled. */
 public final class ChangeEventDecoder {
@@ -63,6 +64,11 @@ public final class ChangeEventDecoder {
                 optionalLong(source, "lsn"), optionalLong(source, "txId"));
     }
 
+    private static String rootMessage(Throwable e) {
+        Throwable root = RootCause.of(e);
+        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    }
+
     private static Long optionalLong(Struct source, String name) {
         Field field = source.schema().field(name);
         if (field == null || field.schema().type() != Schema.Type.INT64) {
@@ -71,11 +77,4 @@ public final class ChangeEventDecoder {
         return source.getInt64(name);
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    }
 }

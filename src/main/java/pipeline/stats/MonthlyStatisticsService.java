@@ -51,7 +51,7 @@ public final class MonthlyStatisticsService {
         List<StatisticsJob.Summary> done = new ArrayList<>();
         YearMonth previous = previousMonth();
         done.add(job.run(previous, caughtUp));
-        done.addAll(catchUp(caughtUp, previous));
+        done.addAll(run(missingMonths(previous), caughtUp));
         return done;
     }
 
@@ -62,12 +62,12 @@ public final class MonthlyStatisticsService {
             return List.of();
         }
         LOG.info("Catching up monthly statistics for {}", missing);
-        return catchUp(lakeWait.await(), null);
+        return run(missing, lakeWait.await());
     }
 
-    private List<StatisticsJob.Summary> catchUp(boolean caughtUp, YearMonth alreadyDone) {
+    private List<StatisticsJob.Summary> run(List<YearMonth> months, boolean caughtUp) {
         List<StatisticsJob.Summary> done = new ArrayList<>();
-        for (YearMonth month : missingMonths(alreadyDone)) {
+        for (YearMonth month : months) {
             done.add(job.run(month, caughtUp));
         }
         return done;

@@ -8,6 +8,7 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import pipeline.config.ConfigurationException;
 import pipeline.config.PipelineSettings;
+import pipeline.config.RootCause;
 import pipeline.config.S3Clients;
 import software.amazon.awssdk.services.s3.S3Client;
 
@@ -42,7 +43,7 @@ public final class StatsCommand {
             System.out.println(job.run(month, caughtUp) + (caughtUp ? "" : " (the lake writer had not caught up with Kafka)"));
             return 0;
         } catch (Exception e) {
-            System.err.println("trip-pipeline stats: " + month + " failed: " + rootMessage(e));
+            System.err.println("trip-pipeline stats: " + month + " failed: " + RootCause.describe(e));
             return 1;
         }
     }
@@ -65,11 +66,4 @@ public final class StatsCommand {
         }
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getClass().getSimpleName() + ": " + root.getMessage();
-    }
 }
