@@ -17,6 +17,11 @@ final class InMemoryInputFile implements InputFile {
     }
 
     @Override
+    public String toString() {
+        return "the downloaded object (" + content.length + " bytes)";
+    }
+
+    @Override
     public long getLength() {
         return content.length;
     }

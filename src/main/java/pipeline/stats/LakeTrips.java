@@ -58,18 +58,29 @@ public final class LakeTrips {
     public Reading read(YearMonth month, List<String> objectKeys, Function<String, byte[]> download, Consumer<Trip> trips) {
         String monthPartition = String.format("/year=%04d/month=%02d/", month.getYear(), month.getMonthValue());
         Map<Object, Candidate> candidates = new HashMap<>();
+        // mapped columns found in at least one file: a column added to the source later is absent from older files
+        java.util.Set<String> seenColumns = new java.util.HashSet<>();
         Progress progress = new Progress(month, objectKeys.size());
+        int monthFiles = 0;
         for (String key : objectKeys) {
             if (key.contains(monthPartition)) {
-                progress.fileRead(scan(download.apply(key), new String[] {columns.key(), columns.vehicle(), columns.start(),
-                        columns.end(), columns.distance(), "__deleted", "__lsn", "__kafka_offset"},
+                monthFiles++;
+                progress.fileRead(scan(key, download, new String[] {columns.key(), columns.vehicle(), columns.start(),
+                        columns.end(), columns.distance(), "__deleted", "__lsn", "__kafka_offset"}, seenColumns,
                         record -> offerCandidate(candidates, record, month)));
             }
         }
         for (String key : objectKeys) {
             if (!key.contains(monthPartition)) {
-                progress.fileRead(scan(download.apply(key), new String[] {columns.key(), "__lsn", "__kafka_offset"},
+                progress.fileRead(scan(key, download, new String[] {columns.key(), "__lsn", "__kafka_offset"}, seenColumns,
                         record -> supersede(candidates, record)));
+            }
+        }
+        if (monthFiles > 0) {
+            for (String column : List.of(columns.vehicle(), columns.end(), columns.distance())) {
+                if (!seenColumns.contains(column)) {
+                    throw new IllegalArgumentException("column " + column + " is not in the lake files of the table");
+                }
             }
         }
         long events = progress.events;
@@ -115,7 +126,7 @@ public final class LakeTrips {
 
     private Trip toTrip(GenericRecord record) {
         Schema schema = record.getSchema();
-        Object vehicle = record.get(columns.vehicle());
+        Object vehicle = valueOf(record, columns.vehicle());
         Object start = record.get(columns.start());
         if (vehicle == null || start == null) {
             return null;
@@ -124,11 +135,16 @@ public final class LakeTrips {
         LocalDate day = isWallTime(fieldType(schema, columns.start()))
                 ? LocalDateTime.ofEpochSecond(Math.floorDiv(startMicros, 1_000_000L), 0, ZoneOffset.UTC).toLocalDate()
                 : Instant.EPOCH.plusNanos(startMicros * 1000).atZone(zone).toLocalDate();
-        Object end = record.get(columns.end());
-        Object distance = record.get(columns.distance());
+        Object end = valueOf(record, columns.end());
+        Object distance = valueOf(record, columns.distance());
         return new Trip(vehicle.toString(), startMicros, day,
                 end == null ? null : micros(end, fieldType(schema, columns.end())),
                 distance == null ? null : number(distance, fieldType(schema, columns.distance())));
+    }
+
+    /** The column's value, or null in a file written before the column existed. */
+    private static Object valueOf(GenericRecord record, String column) {
+        return record.getSchema().getField(column) == null ? null : record.get(column);
     }
 
     private static Schema fieldType(Schema record, String column) {
@@ -176,10 +192,25 @@ public final class LakeTrips {
         return Double.parseDouble(value.toString());
     }
 
-    private long scan(byte[] file, String[] projection, Consumer<GenericRecord> sink) {
+    private long scan(String key, Function<String, byte[]> download, String[] projection, java.util.Set<String> seenColumns,
+                      Consumer<GenericRecord> sink) {
+        try {
+            return scan(download.apply(key), projection, seenColumns, sink);
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // the message is what the operator reads: it names the object, the cause stays for the stack trace
+            IllegalStateException unreadable = new IllegalStateException(
+                    "unreadable lake file " + key + ": " + pipeline.config.RootCause.of(e).getMessage());
+            unreadable.addSuppressed(e);
+            throw unreadable;
+        }
+    }
+
+    private long scan(byte[] file, String[] projection, java.util.Set<String> seenColumns, Consumer<GenericRecord> sink) {
         PlainParquetConfiguration configuration = new PlainParquetConfiguration();
         InMemoryInputFile input = new InMemoryInputFile(file);
-        configuration.set(AvroReadSupport.AVRO_REQUESTED_PROJECTION, projectionSchema(input, projection).toString());
+        configuration.set(AvroReadSupport.AVRO_REQUESTED_PROJECTION, projectionSchema(input, projection, seenColumns).toString());
         long count = 0;
         try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(input)
                 .withDataModel(GenericData.get()).withConf(configuration).build()) {
@@ -193,17 +224,20 @@ public final class LakeTrips {
         return count;
     }
 
-    private static Schema projectionSchema(InMemoryInputFile input, String[] columns) {
+    /** The requested columns of the file; the key and the start must be there, the others may be younger than the file. */
+    private Schema projectionSchema(InMemoryInputFile input, String[] requested, java.util.Set<String> seenColumns) {
         try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(input)) {
             Schema full = new org.apache.parquet.avro.AvroSchemaConverter().convert(reader.getFooter().getFileMetaData().getSchema());
-            List<Schema.Field> fields = java.util.Arrays.stream(columns)
-                    .map(name -> {
-                        Schema.Field field = full.getField(name);
-                        if (field == null) {
-                            throw new IllegalArgumentException("column " + name + " is not in the lake files of the table");
-                        }
-                        return new Schema.Field(field, field.schema());
-                    }).toList();
+            List<Schema.Field> fields = new java.util.ArrayList<>();
+            for (String name : requested) {
+                Schema.Field field = full.getField(name);
+                if (field != null) {
+                    seenColumns.add(name);
+                    fields.add(new Schema.Field(field, field.schema()));
+                } else if (name.equals(columns.key()) || name.equals(columns.start()) || name.startsWith("__")) {
+                    throw new IllegalArgumentException("column " + name + " is not in the lake files of the table");
+                }
+            }
             return Schema.createRecord(full.getName(), null, full.getNamespace(), false, fields);
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable lake file: " + e.getMessage(), e);

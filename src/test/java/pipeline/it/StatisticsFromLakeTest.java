@@ -78,8 +78,25 @@ class StatisticsFromLakeTest {
                 assertThat(output.lines().filter(line -> line.startsWith("statistics for 2024-03: ")).toList())
                         .singleElement().asString().doesNotContain("had not caught up");
                 assertEqualToContract(readResult(s3, pipeline.bucket, "2024-03"), contractRows(pg, "public." + name, "2024-03", ZONE));
+
+                // bad input: one line, non-zero exit, and the published month stays as it was
+                String garbage = "raw/public.trip_month/year=2024/month=03/day=01/not-parquet.parquet";
+                s3.putObject(r -> r.bucket(pipeline.bucket).key(garbage), software.amazon.awssdk.core.sync.RequestBody.fromString("garbage"));
+                assertFailsWithOneLine(pipeline.statsCommand("2024-03"), "unreadable lake file");
+                s3.deleteObject(r -> r.bucket(pipeline.bucket).key(garbage));
+                assertFailsWithOneLine(pipeline.with("pipeline.stats.distance-column", "distance_miles").statsCommand("2024-03"),
+                        "column distance_miles is not in the lake files");
+                assertEqualToContract(readResult(s3, pipeline.bucket, "2024-03"), contractRows(pg, "public." + name, "2024-03", ZONE));
             }
         }
+    }
+
+    private static void assertFailsWithOneLine(Process command, String reason) throws Exception {
+        assertThat(command.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        List<String> lines = new String(command.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                .filter(line -> line.startsWith("trip-pipeline stats: ")).toList();
+        assertThat(command.exitValue()).isEqualTo(1);
+        assertThat(lines).singleElement().asString().startsWith("trip-pipeline stats: 2024-03 failed: ").contains(reason);
     }
 
     private static void insertTrips(Connection pg, Random random, int fromId, int toId) throws Exception {
