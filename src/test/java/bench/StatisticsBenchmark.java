@@ -11,7 +11,9 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -30,6 +32,7 @@ import pipeline.lake.RowMapping;
 import pipeline.stats.LakeTrips;
 import pipeline.stats.MonthlyStatistics;
 import pipeline.stats.TripColumns;
+import pipeline.stats.VehicleMonth;
 
 /**
  * The monthly statistics over a month of N change events on V vehicles, in local Snappy Parquet
@@ -64,13 +67,12 @@ public final class StatisticsBenchmark {
         long start = System.nanoTime();
         MonthlyStatistics statistics = new MonthlyStatistics(month);
         LakeTrips.Reading reading = new LakeTrips(new TripColumns("trip_id", "vehicle_id", "started_at", "ended_at", "distance_km"),
-                ZoneId.of("UTC")).read(month, files.stream().map(Path::toString).toList(), StatisticsBenchmark::bytes, statistics::add);
-        int rows = statistics.result().size();
-        double ours = (System.nanoTime() - start) / 1e9;
-        long heapUsed = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+                ZoneId.of("UTC")).read(month, files.stream().map(Path::toString).toList(), StatisticsBenchmark::bytes, statistics);
+        List<VehicleMonth> ours = statistics.result();
+        double oursSeconds = (System.nanoTime() - start) / 1e9;
 
-        double duckdb;
-        long duckRows;
+        double duckdbSeconds;
+        List<VehicleMonth> duckdb = new ArrayList<>();
         try (Connection connection = DriverManager.getConnection("jdbc:duckdb:"); Statement statement = connection.createStatement()) {
             statement.execute("SET threads = 2");
             long duckStart = System.nanoTime();
@@ -82,21 +84,59 @@ public final class StatisticsBenchmark {
                       WHERE version = 1 AND NOT __deleted
                         AND started_at >= TIMESTAMPTZ '2024-03-01 00:00:00+00' AND started_at < TIMESTAMPTZ '2024-04-01 00:00:00+00'),
                     t AS (SELECT *, CASE WHEN ended_at >= started_at THEN epoch(ended_at - started_at) END AS dur FROM latest)
-                    SELECT count(*) FROM (
-                      SELECT vehicle_id, count(*), coalesce(sum(d), 0), avg(d), max(d), quantile_cont(d, 0.5), coalesce(sum(dur), 0),
-                             avg(dur), quantile_cont(dur, 0.95),
-                             3600 * sum(d) FILTER (WHERE dur > 0 AND d IS NOT NULL) / nullif(sum(dur) FILTER (WHERE dur > 0 AND d IS NOT NULL), 0),
-                             min(started_at), max(ended_at), count(DISTINCT started_at::DATE)
-                      FROM t GROUP BY vehicle_id)""".formatted(lake))) {
-                result.next();
-                duckRows = result.getLong(1);
+                    SELECT vehicle_id, count(*), coalesce(sum(d), 0), avg(d), max(d), quantile_cont(d, 0.5), coalesce(sum(dur), 0),
+                           avg(dur), quantile_cont(dur, 0.95),
+                           3600 * sum(d) FILTER (WHERE dur > 0 AND d IS NOT NULL) / nullif(sum(dur) FILTER (WHERE dur > 0 AND d IS NOT NULL), 0),
+                           epoch_us(min(started_at)), epoch_us(max(ended_at)), count(DISTINCT started_at::DATE)
+                    FROM t GROUP BY vehicle_id ORDER BY vehicle_id""".formatted(lake))) {
+                while (result.next()) {
+                    duckdb.add(new VehicleMonth(result.getString(1), month.toString(), result.getLong(2), result.getDouble(3),
+                            nullable(result, 4), nullable(result, 5), nullable(result, 6), result.getDouble(7), nullable(result, 8),
+                            nullable(result, 9), nullable(result, 10), result.getLong(11),
+                            result.getObject(12) == null ? null : result.getLong(12), result.getLong(13)));
+                }
             }
-            duckdb = (System.nanoTime() - duckStart) / 1e9;
+            duckdbSeconds = (System.nanoTime() - duckStart) / 1e9;
         }
-        System.out.printf("Statistics of %s over %,d events in %,d files (%,d vehicles): trip-pipeline %.1f s (%,.0f events/s, heap in use "
-                        + "after the run %,d MB of %,d MB max); DuckDB %.1f s (%,d vehicles); ratio %.2f%n",
-                month, reading.events(), reading.files(), rows, ours, reading.events() / ours, heapUsed >> 20,
-                Runtime.getRuntime().maxMemory() >> 20, duckdb, duckRows, ours / duckdb);
+        String equal = equal(ours, duckdb) ? "equal" : "DIFFERENT";
+        System.out.printf("Statistics of %s over %,d events in %,d files: trip-pipeline %.2f s (%,.0f events/s, %,d vehicles, "
+                        + "heap limit %,d MB); DuckDB %.2f s (%,d vehicles); ratio %.2f; results %s%n",
+                month, reading.events(), reading.files(), oursSeconds, reading.events() / oursSeconds, ours.size(),
+                Runtime.getRuntime().maxMemory() >> 20, duckdbSeconds, duckdb.size(), oursSeconds / duckdbSeconds, equal);
+    }
+
+    private static Double nullable(ResultSet result, int column) throws java.sql.SQLException {
+        double value = result.getDouble(column);
+        return result.wasNull() ? null : value;
+    }
+
+    /** Counts and instants exact, doubles within a relative 1e-9, as the contract asks. */
+    private static boolean equal(List<VehicleMonth> ours, List<VehicleMonth> theirs) {
+        if (ours.size() != theirs.size()) {
+            return false;
+        }
+        for (int i = 0; i < ours.size(); i++) {
+            VehicleMonth a = ours.get(i);
+            VehicleMonth b = theirs.get(i);
+            boolean same = a.vehicleId().equals(b.vehicleId()) && a.tripCount() == b.tripCount() && a.activeDays() == b.activeDays()
+                    && a.firstTripStartMicros() == b.firstTripStartMicros() && Objects.equals(a.lastTripEndMicros(), b.lastTripEndMicros())
+                    && close(a.totalDistanceKm(), b.totalDistanceKm()) && close(a.avgDistanceKm(), b.avgDistanceKm())
+                    && close(a.maxDistanceKm(), b.maxDistanceKm()) && close(a.medianDistanceKm(), b.medianDistanceKm())
+                    && close(a.totalDurationS(), b.totalDurationS()) && close(a.avgDurationS(), b.avgDurationS())
+                    && close(a.p95DurationS(), b.p95DurationS()) && close(a.avgSpeedKmh(), b.avgSpeedKmh());
+            if (!same) {
+                System.out.println("first difference:\n  trip-pipeline " + a + "\n  DuckDB        " + b);
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean close(Double a, Double b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
     }
 
     private static byte[] bytes(String path) {

@@ -1,14 +1,11 @@
 package pipeline.stats;
 
-import java.time.LocalDate;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Accumulates a month's trips per vehicle and computes the contract's statistics, with exact
@@ -26,7 +23,14 @@ public final class MonthlyStatistics {
 
     /** Adds a trip; the caller has already kept only the latest, not deleted trips starting in the month. */
     public void add(Trip trip) {
-        vehicles.computeIfAbsent(trip.vehicleId(), id -> new Accumulator()).add(trip);
+        accumulator(trip.vehicleId()).add(trip.startMicros(), trip.startDay().getDayOfMonth(), trip.endMicros() != null,
+                trip.endMicros() == null ? 0 : trip.endMicros(), trip.distanceKm() != null,
+                trip.distanceKm() == null ? 0 : trip.distanceKm());
+    }
+
+    /** The trips of one vehicle, for adding many without looking the vehicle up each time. */
+    Accumulator accumulator(String vehicleId) {
+        return vehicles.computeIfAbsent(vehicleId, id -> new Accumulator());
     }
 
     public List<VehicleMonth> result() {
@@ -48,7 +52,7 @@ public final class MonthlyStatistics {
         return lower == upper ? first : first + (position - lower) * (sorted[upper] - first);
     }
 
-    private static final class Accumulator {
+    static final class Accumulator {
         private long trips;
         private final DoubleList distances = new DoubleList();
         private final DoubleList durations = new DoubleList();
@@ -56,28 +60,32 @@ public final class MonthlyStatistics {
         private double speedDuration;
         private boolean hasSpeedTrip;
         private long firstStart = Long.MAX_VALUE;
-        private Long lastEnd;
-        private final Set<LocalDate> days = new HashSet<>();
+        private long lastEnd;
+        private boolean hasLastEnd;
+        /** Bit d set when a trip started on day d of the month. */
+        private long activeDays;
 
-        void add(Trip trip) {
+        void add(long startMicros, int dayOfMonth, boolean hasEnd, long endMicros, boolean hasDistance, double distanceKm) {
             trips++;
-            Double duration = trip.durationSeconds();
-            if (trip.distanceKm() != null) {
-                distances.add(trip.distanceKm());
+            boolean hasDuration = hasEnd && endMicros >= startMicros;
+            double duration = hasDuration ? (endMicros - startMicros) / 1e6 : 0;
+            if (hasDistance) {
+                distances.add(distanceKm);
             }
-            if (duration != null) {
+            if (hasDuration) {
                 durations.add(duration);
             }
-            if (duration != null && duration > 0 && trip.distanceKm() != null) {
-                speedDistance += trip.distanceKm();
+            if (hasDuration && duration > 0 && hasDistance) {
+                speedDistance += distanceKm;
                 speedDuration += duration;
                 hasSpeedTrip = true;
             }
-            firstStart = Math.min(firstStart, trip.startMicros());
-            if (trip.endMicros() != null && (lastEnd == null || trip.endMicros() > lastEnd)) {
-                lastEnd = trip.endMicros();
+            firstStart = Math.min(firstStart, startMicros);
+            if (hasEnd && (!hasLastEnd || endMicros > lastEnd)) {
+                lastEnd = endMicros;
+                hasLastEnd = true;
             }
-            days.add(trip.startDay());
+            activeDays |= 1L << dayOfMonth;
         }
 
         VehicleMonth toRow(String vehicle, String month) {
@@ -94,7 +102,7 @@ public final class MonthlyStatistics {
                     durations.size == 0 ? null : durationSum / durations.size,
                     percentileCont(sortedDurations, durations.size, 0.95),
                     hasSpeedTrip && speedDuration != 0 ? 3600 * speedDistance / speedDuration : null,
-                    firstStart, lastEnd, days.size());
+                    firstStart, hasLastEnd ? lastEnd : null, Long.bitCount(activeDays));
         }
     }
 

@@ -45,7 +45,7 @@ public final class StatisticsJob {
                 .map(S3Object::key).filter(key -> key.endsWith(".parquet")).toList();
         MonthlyStatistics statistics = new MonthlyStatistics(month);
         LakeTrips.Reading reading = lakeTrips.read(month, files,
-                key -> s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray(), statistics::add);
+                key -> s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray(), statistics);
         List<VehicleMonth> rows = statistics.result();
         String prefix = StatisticsOutput.prefix(month);
         s3.putObject(r -> r.bucket(bucket).key(prefix + "part-00000.parquet"), RequestBody.fromBytes(StatisticsOutput.parquet(rows)));

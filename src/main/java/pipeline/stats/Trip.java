@@ -12,9 +12,4 @@ import java.time.LocalDate;
  * @param distanceKm   distance, or null
  */
 public record Trip(String vehicleId, long startMicros, LocalDate startDay, Long endMicros, Double distanceKm) {
-
-    /** Seconds from start to end; null without an end or when the end lies before the start. */
-    Double durationSeconds() {
-        return endMicros == null || endMicros < startMicros ? null : (endMicros - startMicros) / 1e6;
-    }
 }

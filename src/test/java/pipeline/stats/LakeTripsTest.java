@@ -1,0 +1,243 @@
+package pipeline.stats;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.connect.data.Decimal;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaBuilder;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.assertj.core.api.recursive.comparison.RecursiveComparisonConfiguration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import pipeline.lake.ChangeEvent;
+import pipeline.lake.ParquetBytes;
+import pipeline.lake.RowMapping;
+import org.slf4j.LoggerFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Reading a month from lake files, against the same trips resolved naively from the change list
+ * that produced the files: in one pass or several (a key budget far below the month's keys), on one
+ * thread or two, with integer and with text keys.
+ */
+class LakeTripsTest {
+
+    private static final YearMonth MARCH = YearMonth.of(2024, 3);
+    private static final Instant FROM = Instant.parse("2024-02-20T00:00:00Z");
+    private static final long SPAN_SECONDS = 50L * 86_400;
+    private static final int EVENTS = 20_000;
+    private static final int EVENTS_PER_FILE = 2_000;
+
+    private record Change(String key, String vehicle, long startSecond, Long endSecond, BigDecimal distance, boolean deleted,
+                          long lsn, long offset) {
+        Change withoutDistance() {
+            return new Change(key, vehicle, startSecond, endSecond, null, deleted, lsn, offset);
+        }
+    }
+
+    @ParameterizedTest(name = "text keys {0}, {1} threads, at most {2} keys per pass")
+    @CsvSource({"false, 2, 1000000", "false, 1, 1000", "false, 2, 700", "true, 2, 1000000", "true, 2, 900"})
+    void readsTheLatestVersionOfEachTripOfTheMonth(boolean textKeys, int threads, long maxKeysPerPass) throws IOException {
+        List<Change> changes = randomChanges(new Random(7));
+        Map<String, byte[]> lake = writeLake(changes, textKeys, 0);
+
+        MonthlyStatistics read = new MonthlyStatistics(MARCH);
+        LakeTrips.Reading reading = lakeTrips(threads, maxKeysPerPass, Duration.ofSeconds(10))
+                .read(MARCH, List.copyOf(lake.keySet()), lake::get, read);
+
+        assertThat(reading.events()).isEqualTo(changes.size());
+        assertEqualToNaiveResolution(read, changes);
+    }
+
+    @Test
+    void aDistanceColumnAddedToTheSourceLaterReadsAsNullInOlderFiles() throws IOException {
+        List<Change> generated = randomChanges(new Random(11));
+        int addedAt = generated.size() / 2 / EVENTS_PER_FILE * EVENTS_PER_FILE;
+        List<Change> changes = IntStream.range(0, generated.size())
+                .mapToObj(i -> i < addedAt ? generated.get(i).withoutDistance() : generated.get(i)).toList();
+        Map<String, byte[]> lake = writeLake(changes, false, addedAt);
+
+        MonthlyStatistics read = new MonthlyStatistics(MARCH);
+        lakeTrips(2, 1_000_000, Duration.ofSeconds(10)).read(MARCH, List.copyOf(lake.keySet()), lake::get, read);
+
+        assertEqualToNaiveResolution(read, changes);
+        assertThat(latestChangesOfMarch(changes)).filteredOn(change -> change.offset() < changes.get(addedAt).offset())
+                .as("trips whose latest version was written before the column existed").hasSizeGreaterThan(100);
+    }
+
+    @Test
+    void logsProgressAndTheNumberOfPasses() throws IOException {
+        List<Change> changes = randomChanges(new Random(3));
+        Map<String, byte[]> lake = writeLake(changes, false, 0);
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(LakeTrips.class);
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        logger.addAppender(log);
+        try {
+            lakeTrips(2, 500, Duration.ZERO).read(MARCH, List.copyOf(lake.keySet()), lake::get, new MonthlyStatistics(MARCH));
+        } finally {
+            logger.detachAppender(log);
+        }
+
+        List<String> lines = log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertThat(lines).anyMatch(line -> line.matches("Statistics for 2024-03: about \\d+ trip keys per pass, more than the heap "
+                + "holds at once \\(500\\); reading the lake in \\d+ passes"));
+        assertThat(lines).anyMatch(line -> line.matches(
+                "Statistics for 2024-03 \\(pass 1 of \\d+\\): 1/" + lake.size() + " files, \\d+ events read, \\d+ events/s"));
+        assertThat(lines).anyMatch(line -> line.matches(
+                "Statistics for 2024-03 \\(pass \\d+ of \\d+\\): " + lake.size() + "/" + lake.size() + " files, " + changes.size() + " events read, \\d+ events/s"));
+    }
+
+    private static LakeTrips lakeTrips(int threads, long maxKeysPerPass, Duration progressInterval) {
+        return new LakeTrips(new TripColumns("trip_id", "vehicle_id", "started_at", "ended_at", "distance_km"), ZoneOffset.UTC,
+                threads, maxKeysPerPass, progressInterval);
+    }
+
+    private static void assertEqualToNaiveResolution(MonthlyStatistics read, List<Change> changes) {
+        MonthlyStatistics expected = new MonthlyStatistics(MARCH);
+        latestTripsOfMarch(changes).forEach(expected::add);
+        assertThat(read.result()).hasSizeGreaterThan(50);
+        assertThat(read.result()).usingRecursiveFieldByFieldElementComparator(
+                RecursiveComparisonConfiguration.builder().withComparatorForType(LakeTripsTest::compareDoubles, Double.class).build())
+                .containsExactlyElementsOf(expected.result());
+    }
+
+    /** Equal within a relative 1e-9: the sums add the same values in another order. */
+    private static int compareDoubles(Double a, Double b) {
+        if (a == null || b == null) {
+            return a == null && b == null ? 0 : a == null ? -1 : 1;
+        }
+        return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)) ? 0 : Double.compare(a, b);
+    }
+
+    /** Inserts, updates finishing or moving a trip (some into another month), key-only deletes, re-inserted keys. */
+    private static List<Change> randomChanges(Random random) {
+        List<Change> changes = new ArrayList<>();
+        Map<String, Change> live = new LinkedHashMap<>();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < EVENTS; i++) {
+            int kind = keys.size() < 100 ? 50 : random.nextInt(100);
+            long lsn = 1_000_000L + i * 10L;
+            Change change;
+            if (kind < 55) {
+                String key = kind < 3 && !keys.isEmpty() ? keys.get(random.nextInt(keys.size())) : "trip-" + keys.size();
+                if (!keys.contains(key)) {
+                    keys.add(key);
+                }
+                change = new Change(key, "vehicle-" + random.nextInt(120), FROM.getEpochSecond() + (long) (random.nextDouble() * SPAN_SECONDS),
+                        null, null, false, lsn, i);
+            } else {
+                String key = keys.get(random.nextInt(keys.size()));
+                Change before = live.get(key);
+                if (before == null) {
+                    continue;
+                }
+                if (kind < 85) {
+                    long start = kind < 75 ? before.startSecond() : before.startSecond() + random.nextInt(20 * 86_400) - 10 * 86_400;
+                    Long end = random.nextInt(10) == 0 ? null : start + random.nextInt(7_200) - 300;
+                    BigDecimal distance = random.nextInt(10) == 0 ? null : BigDecimal.valueOf(random.nextInt(80_000), 3);
+                    change = new Change(key, before.vehicle(), start, end, distance, false, lsn, i);
+                } else {
+                    change = new Change(key, null, 0, null, null, true, lsn, i);
+                }
+            }
+            changes.add(change);
+            if (change.deleted()) {
+                live.remove(change.key());
+            } else {
+                live.put(change.key(), change);
+            }
+        }
+        return changes;
+    }
+
+    private static List<Change> latestChangesOfMarch(List<Change> changes) {
+        Map<String, Change> latest = new HashMap<>();
+        changes.forEach(change -> latest.put(change.key(), change));
+        return latest.values().stream().filter(change -> !change.deleted() && YearMonth.from(startDay(change)).equals(MARCH)).toList();
+    }
+
+    private static List<Trip> latestTripsOfMarch(List<Change> changes) {
+        return latestChangesOfMarch(changes).stream().map(change -> new Trip(change.vehicle(), change.startSecond() * 1_000_000L,
+                startDay(change), change.endSecond() == null ? null : change.endSecond() * 1_000_000L,
+                change.distance() == null ? null : change.distance().doubleValue())).toList();
+    }
+
+    private static LocalDate startDay(Change change) {
+        return Instant.ofEpochSecond(change.startSecond()).atZone(ZoneOffset.UTC).toLocalDate();
+    }
+
+    private static Schema rowSchema(boolean textKeys, boolean withDistance) {
+        SchemaBuilder row = SchemaBuilder.struct().name("cdc.public.trip.Value")
+                .field("trip_id", textKeys ? Schema.STRING_SCHEMA : Schema.INT64_SCHEMA)
+                .field("vehicle_id", Schema.OPTIONAL_STRING_SCHEMA)
+                .field("started_at", SchemaBuilder.string().name("io.debezium.time.ZonedTimestamp").build())
+                .field("ended_at", SchemaBuilder.string().name("io.debezium.time.ZonedTimestamp").optional().build());
+        if (withDistance) {
+            row.field("distance_km", Decimal.builder(3).parameter("connect.decimal.precision", "10").optional().build());
+        }
+        return row.build();
+    }
+
+    /**
+     * Files like the lake writer's: by start month, a delete (key only, start at the epoch) by its commit month, April.
+     * The changes listed before index {@code distanceFrom} are written as if the table had no distance column yet.
+     */
+    private static Map<String, byte[]> writeLake(List<Change> changes, boolean textKeys, int distanceFrom) throws IOException {
+        Map<String, byte[]> lake = new LinkedHashMap<>();
+        for (int first = 0; first < changes.size(); first += EVENTS_PER_FILE) {
+            Schema row = rowSchema(textKeys, first >= distanceFrom);
+            RowMapping mapping = RowMapping.of("public.trip", row);
+            Map<String, List<GenericRecord>> partitions = new LinkedHashMap<>();
+            for (Change change : changes.subList(first, Math.min(first + EVENTS_PER_FILE, changes.size()))) {
+                Struct values = new Struct(row)
+                        .put("trip_id", textKeys ? change.key() : (Object) Long.parseLong(change.key().substring(5)))
+                        .put("vehicle_id", change.vehicle())
+                        .put("started_at", Instant.ofEpochSecond(change.startSecond()).toString())
+                        .put("ended_at", change.endSecond() == null ? null : Instant.ofEpochSecond(change.endSecond()).toString());
+                if (row.field("distance_km") != null) {
+                    values.put("distance_km", change.distance());
+                }
+                YearMonth partition = change.deleted() ? YearMonth.of(2024, 4)
+                        : YearMonth.from(Instant.ofEpochSecond(change.startSecond()).atZone(ZoneOffset.UTC));
+                ChangeEvent event = new ChangeEvent("public.trip", change.deleted() ? "d" : "u", values, row, 0, change.lsn(), null);
+                partitions.computeIfAbsent(String.format("raw/public.trip/year=%d/month=%02d/f-%06d.parquet", partition.getYear(),
+                        partition.getMonthValue(), first), key -> new ArrayList<>()).add(mapping.toRecord(event, 0, change.offset()));
+            }
+            for (Map.Entry<String, List<GenericRecord>> partition : partitions.entrySet()) {
+                ParquetBytes bytes = new ParquetBytes();
+                try (ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(bytes)
+                        .withSchema(mapping.avroSchema()).withConf(new PlainParquetConfiguration())
+                        .withCompressionCodec(CompressionCodecName.SNAPPY).build()) {
+                    for (GenericRecord record : partition.getValue()) {
+                        writer.write(record);
+                    }
+                }
+                lake.put(partition.getKey(), bytes.toByteArray());
+            }
+        }
+        return lake;
+    }
+}
