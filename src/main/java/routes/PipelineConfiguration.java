@@ -7,6 +7,7 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
+import org.apache.camel.health.HealthCheck;
 import org.apache.camel.component.debezium.postgres.configuration.PostgresConnectorEmbeddedDebeziumConfiguration;
 import org.apache.camel.spi.PropertiesComponent;
 import pipeline.cdc.ChangeBatchToKafka;
@@ -20,6 +21,7 @@ import pipeline.stats.StatisticsJob;
 import pipeline.stats.TripColumns;
 import pipeline.lake.LakeExchanges;
 import pipeline.lake.LakeLayout;
+import pipeline.observe.DependencyHealthCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -88,6 +90,21 @@ public class PipelineConfiguration implements CamelConfiguration {
     @BindToRegistry
     public LakeExchanges lakeExchanges(PipelineSettings settings) {
         return new LakeExchanges(new LakeBatchWriter(new LakeLayout(settings.timezone, settings.statsTable, settings.statsStartColumn)));
+    }
+
+    @BindToRegistry
+    public HealthCheck postgresHealth(PipelineSettings settings) {
+        return DependencyHealthCheck.postgres(settings);
+    }
+
+    @BindToRegistry
+    public HealthCheck kafkaHealth(PipelineSettings settings) {
+        return DependencyHealthCheck.kafka(settings);
+    }
+
+    @BindToRegistry
+    public HealthCheck s3Health(PipelineSettings settings, S3Client s3Client) {
+        return DependencyHealthCheck.s3(settings, s3Client);
     }
 
     @BindToRegistry

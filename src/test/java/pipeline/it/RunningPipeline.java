@@ -26,6 +26,8 @@ final class RunningPipeline implements AutoCloseable {
     final String slot;
     final String topicPrefix;
     final String bucket;
+    /** Port of /observe/health and /observe/metrics. */
+    final int httpPort;
     private final Map<String, String> properties = new LinkedHashMap<>();
     private final Map<String, AtomicInteger> redeliveries = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> completed = new ConcurrentHashMap<>();
@@ -46,6 +48,19 @@ final class RunningPipeline implements AutoCloseable {
         properties.put("pipeline.lake.flush-interval", "1s");
         properties.put("pipeline.stats.table", table);
         properties.put("pipeline.stats.lake-wait", "5s");
+        try {
+            httpPort = pipeline.dev.DevServers.freePort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        properties.put("pipeline.http.port", String.valueOf(httpPort));
+    }
+
+    /** GET on the management port, as a monitoring system scrapes it. */
+    java.net.http.HttpResponse<String> get(String path) throws java.io.IOException, InterruptedException {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://localhost:" + httpPort + path)).timeout(Duration.ofSeconds(20)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
     RunningPipeline with(String key, String value) {

@@ -1,0 +1,89 @@
+package pipeline.observe;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
+import org.apache.kafka.clients.admin.Admin;
+import pipeline.config.PipelineSettings;
+import pipeline.config.RootCause;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+
+/**
+ * Whether one of the servers the pipeline depends on answers right now: DOWN, with the reason, makes
+ * {@code /observe/health} answer 503 and name the check. A probe gives up after a few seconds so a
+ * scrape never hangs on a dead server.
+ */
+public final class DependencyHealthCheck extends AbstractHealthCheck {
+
+    private static final int TIMEOUT_SECONDS = 3;
+
+    @FunctionalInterface
+    interface Probe {
+        void check() throws Exception;
+    }
+
+    private final Probe probe;
+
+    DependencyHealthCheck(String id, Probe probe) {
+        super("pipeline", id);
+        this.probe = probe;
+    }
+
+    @Override
+    protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        try {
+            probe.check();
+            builder.up();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            builder.down().message(RootCause.describe(e));
+        }
+    }
+
+    /** Logs in to the source database; the password stays in the connection properties. */
+    public static DependencyHealthCheck postgres(PipelineSettings settings) {
+        return new DependencyHealthCheck("postgres", () -> {
+            Properties login = new Properties();
+            login.setProperty("user", settings.pgUser);
+            login.setProperty("password", settings.pgPassword);
+            login.setProperty("connectTimeout", String.valueOf(TIMEOUT_SECONDS));
+            login.setProperty("socketTimeout", String.valueOf(TIMEOUT_SECONDS));
+            login.setProperty("loginTimeout", String.valueOf(TIMEOUT_SECONDS));
+            String url = "jdbc:postgresql://" + settings.pgHost + ":" + settings.pgPort + "/" + settings.pgDatabase;
+            try (Connection connection = DriverManager.getConnection(url, login)) {
+                connection.isValid(TIMEOUT_SECONDS);
+            }
+        });
+    }
+
+    /** Asks the Kafka cluster for its id. */
+    public static DependencyHealthCheck kafka(PipelineSettings settings) {
+        return new DependencyHealthCheck("kafka", () -> {
+            Map<String, Object> client = Map.of("bootstrap.servers", settings.kafkaBrokers,
+                    "request.timeout.ms", TIMEOUT_SECONDS * 1000, "default.api.timeout.ms", TIMEOUT_SECONDS * 1000,
+                    "reconnect.backoff.max.ms", 1000);
+            try (Admin admin = Admin.create(client)) {
+                admin.describeCluster().clusterId().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            }
+        });
+    }
+
+    /** Asks S3 about the lake's bucket; a bucket not created yet is fine, the first upload creates it. */
+    public static DependencyHealthCheck s3(PipelineSettings settings, S3Client s3) {
+        return new DependencyHealthCheck("s3", () -> {
+            try {
+                s3.headBucket(r -> r.bucket(settings.s3Bucket));
+            } catch (NoSuchBucketException notYetCreated) {
+                // the server answered
+            }
+        });
+    }
+}
