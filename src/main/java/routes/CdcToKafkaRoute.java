@@ -31,6 +31,7 @@ public class CdcToKafkaRoute extends EndpointRouteBuilder {
                         .lingerMs(20)
                         .producerBatchSize(1_048_576)
                         .maxRequestSize(16_777_216))
-                .id("publish-changes");
+                .id("publish-changes")
+                .bean("pipelineMetrics", "changesPublished");
     }
 }

@@ -55,8 +55,8 @@ public class KafkaToS3Route extends EndpointRouteBuilder {
                     .setBody(simple("${body.content}"))
                     .to(aws2S3("{{pipeline.s3.bucket}}").autoCreateBucket(true))
                     .id("upload-parquet")
-                    .log("Stored s3://{{pipeline.s3.bucket}}/${header." + AWS2S3Constants.KEY + "} (${header." + AWS2S3Constants.CONTENT_LENGTH + "} bytes)")
                 .end()
-                .bean("lakeExchanges", "commit");
+                .bean("lakeExchanges", "commit")
+                .bean("pipelineMetrics", "lakeBatchStored");
     }
 }

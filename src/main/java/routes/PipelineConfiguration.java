@@ -2,6 +2,7 @@ package routes;
 
 import java.time.Clock;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -22,6 +23,9 @@ import pipeline.stats.TripColumns;
 import pipeline.lake.LakeExchanges;
 import pipeline.lake.LakeLayout;
 import pipeline.observe.DependencyHealthCheck;
+import pipeline.observe.LagMonitor;
+import pipeline.observe.PipelineMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -93,6 +97,11 @@ public class PipelineConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
+    public PipelineMetrics pipelineMetrics(PipelineSettings settings) {
+        return new PipelineMetrics(settings.topicPrefix, settings.s3Bucket, Clock.systemUTC());
+    }
+
+    @BindToRegistry
     public HealthCheck postgresHealth(PipelineSettings settings) {
         return DependencyHealthCheck.postgres(settings);
     }
@@ -113,10 +122,10 @@ public class PipelineConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public MonthlyStatisticsService monthlyStatistics(PipelineSettings settings, S3Client s3Client) {
+    public MonthlyStatisticsService monthlyStatistics(PipelineSettings settings, S3Client s3Client, PipelineMetrics pipelineMetrics) {
         StatisticsJob job = new StatisticsJob(s3Client, settings.s3Bucket, settings.statsTable,
                 new TripColumns(settings.statsKeyColumn, settings.statsVehicleColumn, settings.statsStartColumn,
-                        settings.statsEndColumn, settings.statsDistanceColumn), settings.timezone);
+                        settings.statsEndColumn, settings.statsDistanceColumn), settings.timezone).withListener(pipelineMetrics);
         return new MonthlyStatisticsService(job, s3Client, settings.s3Bucket, settings.statsSince, settings.timezone, Clock.systemUTC(),
                 () -> LakeCatchUp.await(settings.kafkaBrokers, settings.changeTopic(settings.statsTable), settings.groupId,
                         settings.statsLakeWait));
@@ -125,7 +134,17 @@ public class PipelineConfiguration implements CamelConfiguration {
     /** Months missed while the pipeline was down are computed once the routes run, without holding up start-up. */
     @Override
     public void configure(CamelContext context) throws Exception {
+        AtomicBoolean once = new AtomicBoolean();
         context.addStartupListener((started, alreadyStarted) -> {
+            // Camel calls start-up listeners again once the supervised routes have started
+            if (!once.compareAndSet(false, true)) {
+                return;
+            }
+            // the registry Camel's Prometheus service created, so one scrape shows the routes and the pipeline
+            MeterRegistry metrics = started.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+            started.getRegistry().lookupByNameAndType("pipelineMetrics", PipelineMetrics.class).publishTo(metrics);
+            started.addService(new LagMonitor(started, started.getRegistry().lookupByNameAndType("settings", PipelineSettings.class),
+                    metrics));
             MonthlyStatisticsService statistics = started.getRegistry().lookupByNameAndType("monthlyStatistics", MonthlyStatisticsService.class);
             Thread catchUp = new Thread(() -> {
                 try {

@@ -15,6 +15,9 @@ import org.apache.camel.support.DefaultComponent;
  */
 public final class DebeziumBatchComponent extends DefaultComponent {
 
+    /** Exchange property holding the batch's {@code List<SourceRecord>}, kept after the body is replaced. */
+    public static final String RECORDS = DebeziumBatchConsumer.RECORDS;
+
     private final PostgresConnectorEmbeddedDebeziumConfiguration configuration;
 
     public DebeziumBatchComponent(PostgresConnectorEmbeddedDebeziumConfiguration configuration) {

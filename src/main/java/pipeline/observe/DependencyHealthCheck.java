@@ -1,9 +1,7 @@
 package pipeline.observe;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
@@ -11,6 +9,7 @@ import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.kafka.clients.admin.Admin;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
+import pipeline.config.SourceDatabase;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 
@@ -48,17 +47,10 @@ public final class DependencyHealthCheck extends AbstractHealthCheck {
         }
     }
 
-    /** Logs in to the source database; the password stays in the connection properties. */
+    /** Logs in to the source database. */
     public static DependencyHealthCheck postgres(PipelineSettings settings) {
         return new DependencyHealthCheck("postgres", () -> {
-            Properties login = new Properties();
-            login.setProperty("user", settings.pgUser);
-            login.setProperty("password", settings.pgPassword);
-            login.setProperty("connectTimeout", String.valueOf(TIMEOUT_SECONDS));
-            login.setProperty("socketTimeout", String.valueOf(TIMEOUT_SECONDS));
-            login.setProperty("loginTimeout", String.valueOf(TIMEOUT_SECONDS));
-            String url = "jdbc:postgresql://" + settings.pgHost + ":" + settings.pgPort + "/" + settings.pgDatabase;
-            try (Connection connection = DriverManager.getConnection(url, login)) {
+            try (Connection connection = SourceDatabase.connect(settings, TIMEOUT_SECONDS)) {
                 connection.isValid(TIMEOUT_SECONDS);
             }
         });

@@ -27,10 +27,26 @@ public final class StatisticsJob {
         }
     }
 
+    /** Told of every run's outcome, e.g. for metrics. */
+    public interface Listener {
+        void succeeded(Summary summary);
+
+        void failed(YearMonth month, double seconds, Exception failure);
+    }
+
     private final S3Client s3;
     private final String bucket;
     private final String table;
     private final LakeTrips lakeTrips;
+    private Listener listener = new Listener() {
+        @Override
+        public void succeeded(Summary summary) {
+        }
+
+        @Override
+        public void failed(YearMonth month, double seconds, Exception failure) {
+        }
+    };
 
     public StatisticsJob(S3Client s3, String bucket, String table, TripColumns columns, ZoneId zone) {
         this.s3 = s3;
@@ -39,8 +55,24 @@ public final class StatisticsJob {
         this.lakeTrips = new LakeTrips(columns, zone);
     }
 
+    public StatisticsJob withListener(Listener listener) {
+        this.listener = listener;
+        return this;
+    }
+
     public Summary run(YearMonth month, boolean lakeCaughtUp) {
         long started = System.nanoTime();
+        try {
+            Summary summary = compute(month, lakeCaughtUp, started);
+            listener.succeeded(summary);
+            return summary;
+        } catch (RuntimeException e) {
+            listener.failed(month, (System.nanoTime() - started) / 1e9, e);
+            throw e;
+        }
+    }
+
+    private Summary compute(YearMonth month, boolean lakeCaughtUp, long started) {
         List<String> files = s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix("raw/" + table + "/")).contents().stream()
                 .map(S3Object::key).filter(key -> key.endsWith(".parquet")).toList();
         MonthlyStatistics statistics = new MonthlyStatistics(month);

@@ -1,0 +1,156 @@
+package pipeline.observe;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.service.ServiceSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pipeline.config.PipelineSettings;
+import pipeline.config.RootCause;
+import pipeline.config.SourceDatabase;
+
+/**
+ * Measures every 15 seconds how far the pipeline is behind: the lake writer's consumer lag and the
+ * age of its oldest unflushed event (the first record after its committed offset), and the WAL the
+ * replication slot holds on the source server. Publishes them as gauges and warns when the lake is
+ * more than three flush intervals behind or the slot holds more than 1 GiB.
+ */
+public final class LagMonitor extends ServiceSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LagMonitor.class);
+    private static final long PERIOD_SECONDS = 15;
+    private static final long SLOT_WARNING_BYTES = 1L << 30;
+
+    private final CamelContext context;
+    private final PipelineSettings settings;
+    private final AtomicLong consumerLag = new AtomicLong(-1);
+    private final AtomicLong oldestUnflushedMillis = new AtomicLong(-1);
+    private final AtomicLong slotLagBytes = new AtomicLong(-1);
+    private ScheduledExecutorService scheduler;
+    private Admin admin;
+    private KafkaConsumer<byte[], byte[]> peeker;
+
+    public LagMonitor(CamelContext context, PipelineSettings settings, MeterRegistry registry) {
+        this.context = context;
+        this.settings = settings;
+        Gauge.builder("pipeline.lake.consumer.lag", consumerLag, AtomicLong::get)
+                .description("Change events not yet committed by the lake writer (-1: unknown)").register(registry);
+        Gauge.builder("pipeline.lake.oldest.unflushed.event.age", oldestUnflushedMillis, millis -> millis.get() < 0 ? 0 : millis.get() / 1000.0)
+                .baseUnit("seconds").description("Age of the oldest change event not yet in the lake (0: none)").register(registry);
+        Gauge.builder("pipeline.replication.slot.lag", slotLagBytes, AtomicLong::get).baseUnit("bytes")
+                .description("WAL the replication slot keeps on the source server (-1: unknown)").register(registry);
+    }
+
+    @Override
+    protected void doStart() {
+        Map<String, Object> client = Map.of("bootstrap.servers", settings.kafkaBrokers, "request.timeout.ms", 5000,
+                "default.api.timeout.ms", 5000);
+        admin = Admin.create(client);
+        Map<String, Object> consumer = new HashMap<>(client);
+        consumer.put("max.poll.records", 1);
+        consumer.put("enable.auto.commit", false);
+        peeker = new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        scheduler = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "lag-monitor");
+        scheduler.scheduleWithFixedDelay(this::measure, PERIOD_SECONDS, PERIOD_SECONDS, TimeUnit.SECONDS);
+    }
+
+    @Override
+    protected void doStop() {
+        if (scheduler != null) {
+            context.getExecutorServiceManager().shutdownNow(scheduler);
+        }
+        if (peeker != null) {
+            peeker.close(Duration.ofSeconds(1));
+        }
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(1));
+        }
+    }
+
+    void measure() {
+        try {
+            measureLake();
+        } catch (Exception e) {
+            consumerLag.set(-1);
+            LOG.debug("Could not measure the lake writer's lag: {}", RootCause.describe(e));
+        }
+        try {
+            measureSlot();
+        } catch (Exception e) {
+            slotLagBytes.set(-1);
+            LOG.debug("Could not measure the replication slot's lag: {}", RootCause.describe(e));
+        }
+    }
+
+    private void measureLake() throws Exception {
+        List<String> topics = settings.pgTables.stream().map(settings::changeTopic).toList();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(topics).allTopicNames().get(5, TimeUnit.SECONDS).forEach((topic, description) ->
+                description.partitions().forEach(partition -> latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest())));
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(settings.groupId)
+                .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+        long lag = 0;
+        long oldest = Long.MAX_VALUE;
+        for (var end : admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS).entrySet()) {
+            OffsetAndMetadata done = committed.get(end.getKey());
+            long from = done == null ? 0 : done.offset();
+            long behind = Math.max(0, end.getValue().offset() - from);
+            lag += behind;
+            if (behind > 0) {
+                oldest = Math.min(oldest, timestampAt(end.getKey(), from));
+            }
+        }
+        consumerLag.set(lag);
+        long age = oldest == Long.MAX_VALUE ? -1 : System.currentTimeMillis() - oldest;
+        oldestUnflushedMillis.set(age);
+        if (age > 3 * settings.flushInterval.toMillis()) {
+            LOG.warn("The lake is behind: {} change events not yet stored, the oldest for {} s (flush interval {} s)", lag,
+                    age / 1000, settings.flushInterval.toSeconds());
+        }
+    }
+
+    /** Kafka's timestamp of the first record at or after {@code offset}; now when none is readable yet. */
+    private long timestampAt(TopicPartition partition, long offset) {
+        peeker.assign(List.of(partition));
+        peeker.seek(partition, offset);
+        for (ConsumerRecord<byte[], byte[]> record : peeker.poll(Duration.ofSeconds(2))) {
+            return record.timestamp();
+        }
+        return System.currentTimeMillis();
+    }
+
+    private void measureSlot() throws Exception {
+        try (Connection connection = SourceDatabase.connect(settings, 5);
+             PreparedStatement query = connection.prepareStatement(
+                     "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn) FROM pg_replication_slots WHERE slot_name = ?")) {
+            query.setString(1, settings.pgSlot);
+            try (ResultSet rows = query.executeQuery()) {
+                long bytes = rows.next() ? rows.getLong(1) : -1;
+                slotLagBytes.set(bytes);
+                if (bytes > SLOT_WARNING_BYTES) {
+                    LOG.warn("Replication slot {} holds {} MB of WAL on the source server: the pipeline is behind or stopped reading",
+                            settings.pgSlot, bytes >> 20);
+                }
+            }
+        }
+    }
+}
