@@ -22,6 +22,8 @@ import pipeline.stats.StatisticsJob;
 import pipeline.stats.TripColumns;
 import pipeline.lake.LakeExchanges;
 import pipeline.lake.LakeLayout;
+import pipeline.console.HawtioConsole;
+import pipeline.config.RootCause;
 import pipeline.observe.DependencyHealthCheck;
 import pipeline.observe.LagMonitor;
 import pipeline.observe.PipelineMetrics;
@@ -131,6 +133,22 @@ public class PipelineConfiguration implements CamelConfiguration {
                         settings.statsLakeWait));
     }
 
+    /** The console is a window on the pipeline, not part of it: when it cannot start, the routes run on. */
+    private static void startConsole(CamelContext context) {
+        PipelineSettings settings = context.getRegistry().lookupByNameAndType("settings", PipelineSettings.class);
+        if (settings.hawtioPassword.isEmpty()) {
+            LOG.info("Hawtio console off: set pipeline.hawtio.user and pipeline.hawtio.password "
+                    + "(PIPELINE_HAWTIO_USER, PIPELINE_HAWTIO_PASSWORD) to open it on {}:{}", settings.hawtioHost, settings.hawtioPort);
+            return;
+        }
+        HawtioConsole console = new HawtioConsole(settings);
+        try {
+            context.addService(console);
+        } catch (Exception e) {
+            LOG.warn("Hawtio console could not start at {}: {}", console.url(), RootCause.describe(e));
+        }
+    }
+
     /** Months missed while the pipeline was down are computed once the routes run, without holding up start-up. */
     @Override
     public void configure(CamelContext context) throws Exception {
@@ -143,6 +161,7 @@ public class PipelineConfiguration implements CamelConfiguration {
             // the registry Camel's Prometheus service created, so one scrape shows the routes and the pipeline
             MeterRegistry metrics = started.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
             started.getRegistry().lookupByNameAndType("pipelineMetrics", PipelineMetrics.class).publishTo(metrics);
+            startConsole(started);
             started.addService(new LagMonitor(started, started.getRegistry().lookupByNameAndType("settings", PipelineSettings.class),
                     metrics));
             MonthlyStatisticsService statistics = started.getRegistry().lookupByNameAndType("monthlyStatistics", MonthlyStatisticsService.class);

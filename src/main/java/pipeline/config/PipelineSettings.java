@@ -53,6 +53,9 @@ public final class PipelineSettings {
     public final String statsDistanceColumn;
     public final int httpPort;
     public final int hawtioPort;
+    public final String hawtioHost;
+    public final String hawtioUser;
+    public final String hawtioPassword;
 
     private final Function<String, String> source;
 
@@ -89,6 +92,12 @@ public final class PipelineSettings {
         statsDistanceColumn = required("pipeline.stats.distance-column");
         httpPort = port("pipeline.http.port");
         hawtioPort = port("pipeline.hawtio.port");
+        hawtioHost = required("pipeline.hawtio.host");
+        hawtioUser = optional("pipeline.hawtio.user");
+        hawtioPassword = optional("pipeline.hawtio.password");
+        if (!hawtioPassword.isEmpty() && hawtioUser.isEmpty()) {
+            throw new ConfigurationException("pipeline.hawtio.user", "", "set a user name for the Hawtio console's password");
+        }
         if (s3AccessKey.isEmpty() != s3SecretKey.isEmpty()) {
             throw new ConfigurationException("pipeline.s3.access-key", s3AccessKey.isEmpty() ? "" : "(set)",
                     "set both pipeline.s3.access-key and pipeline.s3.secret-key, or neither for the AWS default credentials");

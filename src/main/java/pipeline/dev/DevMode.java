@@ -20,10 +20,12 @@ public final class DevMode extends MainListenerSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(DevMode.class);
     private static final int VEHICLES = 25;
+    private static final String CONSOLE_USER = "admin";
 
     private final Path directory;
     private final DevServers servers;
     private TripSimulator simulator;
+    private final String consolePassword = randomPassword();
 
     private DevMode(Path directory, DevServers servers) {
         this.directory = directory;
@@ -38,8 +40,18 @@ public final class DevMode extends MainListenerSupport {
         return new DevMode(directory, servers);
     }
 
+    private static String randomPassword() {
+        byte[] random = new byte[6];
+        new java.security.SecureRandom().nextBytes(random);
+        return java.util.HexFormat.of().formatHex(random);
+    }
+
+    /** The servers' settings, plus console credentials made up for this run (printed in the banner). */
     public Map<String, String> pipelineProperties() {
-        return servers.pipelineProperties();
+        Map<String, String> properties = new java.util.LinkedHashMap<>(servers.pipelineProperties());
+        properties.put("pipeline.hawtio.user", CONSOLE_USER);
+        properties.put("pipeline.hawtio.password", consolePassword);
+        return properties;
     }
 
     @Override
@@ -61,12 +73,16 @@ public final class DevMode extends MainListenerSupport {
                   Kafka     {}  topics {}.public.trip, dead letters {}.dlq
                   S3        {}  bucket {}  (access key {})
                   Lake      s3://{}/raw/public.trip/  = files under {}
+                  Console   http://localhost:{}/hawtio  (user {}, password {})
+                  Health    http://localhost:{}/observe/health   metrics /observe/metrics
                 Query the lake with DuckDB (files appear after pipeline.lake.flush-interval):
                   SELECT * FROM read_parquet('{}/raw/public.trip/**/*.parquet', hive_partitioning=true, union_by_name=true);
                 Stop with Ctrl-C.
                 ---------------------------------------------------------------------------""",
                 VEHICLES, servers.postgres.jdbcUrl("postgres"), servers.kafka.bootstrapServers(), prefix, prefix,
-                servers.s3.endpoint(), bucket, DevServers.S3_ACCESS_KEY, bucket, lake, lake);
+                servers.s3.endpoint(), bucket, DevServers.S3_ACCESS_KEY, bucket, lake,
+                main.getCamelContext().resolvePropertyPlaceholders("{{pipeline.hawtio.port}}"), CONSOLE_USER, consolePassword,
+                main.getCamelContext().resolvePropertyPlaceholders("{{pipeline.http.port}}"), lake);
     }
 
     @Override
