@@ -23,6 +23,7 @@ import pipeline.stats.TripColumns;
 import pipeline.lake.LakeExchanges;
 import pipeline.lake.LakeLayout;
 import pipeline.console.HawtioConsole;
+import pipeline.console.StatisticsOperations;
 import pipeline.config.RootCause;
 import pipeline.observe.DependencyHealthCheck;
 import pipeline.observe.LagMonitor;
@@ -165,6 +166,7 @@ public class PipelineConfiguration implements CamelConfiguration {
             started.addService(new LagMonitor(started, started.getRegistry().lookupByNameAndType("settings", PipelineSettings.class),
                     metrics));
             MonthlyStatisticsService statistics = started.getRegistry().lookupByNameAndType("monthlyStatistics", MonthlyStatisticsService.class);
+            started.addService(new StatisticsOperations(statistics));
             Thread catchUp = new Thread(() -> {
                 try {
                     statistics.onStartup();

@@ -19,7 +19,9 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
 import org.apache.camel.support.service.ServiceSupport;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
@@ -73,6 +75,7 @@ public final class HawtioConsole extends ServiceSupport {
         console.setContextPath("/hawtio");
         console.setWar(war.toString());
         console.addFilter(new FilterHolder(new SameOrigin(origins())), "/jolokia/*", EnumSet.of(DispatcherType.REQUEST));
+        console.addFilter(new FilterHolder(new SessionLogout()), "/auth/logout", EnumSet.of(DispatcherType.REQUEST));
 
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
@@ -119,6 +122,31 @@ public final class HawtioConsole extends ServiceSupport {
                 return REALM.equals(name) ? entries : others == null ? null : others.getAppConfigurationEntry(name);
             }
         });
+    }
+
+    /**
+     * Makes logging out end the session. Hawtio's logout first asks the container to log out, which
+     * Jetty 12 refuses without its own security handler (a 500 that left the session valid); the
+     * request is told it has nothing to undo, and the session is invalidated here in any case.
+     */
+    private static final class SessionLogout implements Filter {
+        @Override
+        public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
+            HttpServletRequest http = (HttpServletRequest) request;
+            try {
+                chain.doFilter(new HttpServletRequestWrapper(http) {
+                    @Override
+                    public void logout() {
+                        // no container login to undo: Hawtio's session holds the login
+                    }
+                }, response);
+            } finally {
+                HttpSession session = http.getSession(false);
+                if (session != null) {
+                    session.invalidate();
+                }
+            }
+        }
     }
 
     /**

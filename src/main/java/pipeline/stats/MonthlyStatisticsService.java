@@ -55,6 +55,11 @@ public final class MonthlyStatisticsService {
         return done;
     }
 
+    /** On demand (the console, a backfill): one month, after waiting for the lake writer. */
+    public synchronized StatisticsJob.Summary compute(YearMonth month) throws InterruptedException {
+        return job.run(month, lakeWait.await());
+    }
+
     /** At start-up: only the months since {@code since} that have no result yet. */
     public synchronized List<StatisticsJob.Summary> onStartup() throws InterruptedException {
         List<YearMonth> missing = missingMonths(null);

@@ -34,7 +34,8 @@ import static pipeline.it.CdcToLakeTest.execute;
 /**
  * An operator's first look: headless Chromium opens the Hawtio console, logs in, and finds the three
  * routes with their exchange counts rising while trips are written; a wrong password is refused, as
- * are Jolokia calls without a login or from another web origin. Needs Debian's chromium and
+ * are Jolokia calls without a login, from another web origin or after logout; the statistics of a
+ * chosen month are computed through the JMX operation the console offers. Needs Debian's chromium and
  * chromium-driver packages (.ci/run installs them).
  */
 class ConsoleTest {
@@ -107,9 +108,28 @@ class ConsoleTest {
             assertThat(operator.send(HttpRequest.newBuilder(URI.create(console + "/jolokia/version"))
                             .header("Origin", "http://attacker.example").build(), HttpResponse.BodyHandlers.ofString()).statusCode())
                     .as("a logged-in session used from another web origin").isEqualTo(403);
+
+            HttpResponse<String> computed = jolokiaExec(operator, console, "2024-05");
+            assertThat(computed.body()).contains("\"status\":200", "statistics for 2024-05: 0 vehicles");
+            assertThat(new Lake(pipeline.bucket, pipeline.table).objects("stats/vehicle_monthly/year=2024/month=05/"))
+                    .contains("stats/vehicle_monthly/year=2024/month=05/_SUCCESS");
+            assertThat(jolokiaExec(operator, console, "May 2024").body()).contains("month must be YYYY-MM");
+
+            HttpResponse<String> logout = operator.send(HttpRequest.newBuilder(URI.create(console + "/auth/logout")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(logout.statusCode()).as("logout").isLessThan(500);
+            assertThat(operator.send(HttpRequest.newBuilder(URI.create(console + "/jolokia/version")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).as("Jolokia after logout").isIn(401, 403);
         } finally {
             fleet.shutdownNow();
         }
+    }
+
+    /** What the JMX view's "computeMonth" button sends. */
+    private static HttpResponse<String> jolokiaExec(HttpClient operator, String console, String month) throws Exception {
+        return operator.send(HttpRequest.newBuilder(URI.create(console + "/jolokia")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"exec\",\"mbean\":\"trip-pipeline:type=statistics\","
+                        + "\"operation\":\"computeMonth\",\"arguments\":[\"" + month + "\"]}")).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static WebDriver chromium() {
