@@ -70,8 +70,15 @@ final class RunningPipeline implements AutoCloseable {
 
     /** Starts {@code java ... routes.App stats --month}, configured like this pipeline through environment variables. */
     Process statsCommand(String month) throws java.io.IOException {
-        ProcessBuilder builder = new ProcessBuilder(System.getProperty("java.home") + "/bin/java",
-                "-cp", System.getProperty("java.class.path"), "routes.App", "stats", "--month", month);
+        return process("stats", "--month", month);
+    }
+
+    /** Starts {@code java ... routes.App} with these arguments as its own process, configured through environment variables. */
+    Process process(String... arguments) throws java.io.IOException {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(System.getProperty("java.home") + "/bin/java",
+                "-cp", System.getProperty("java.class.path"), "routes.App"));
+        command.addAll(java.util.List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command);
         properties.forEach((key, value) -> builder.environment().put(key.toUpperCase().replace('.', '_').replace('-', '_'), value));
         return builder.redirectErrorStream(true).start();
     }
@@ -122,7 +129,7 @@ final class RunningPipeline implements AutoCloseable {
         }
     }
 
-    private boolean slotActive() throws Exception {
+    boolean slotActive() throws Exception {
         try (Connection connection = SharedServers.postgres();
              PreparedStatement query = connection.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
             query.setString(1, slot);
