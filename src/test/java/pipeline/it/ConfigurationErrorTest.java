@@ -21,7 +21,16 @@ class ConfigurationErrorTest {
             "PIPELINE_PG_PORT             | five-four-three | pipeline.pg.port",
             "PIPELINE_S3_BUCKET           | ' '             | pipeline.s3.bucket",
             "PIPELINE_LAKE_FLUSH_MAX_RECORDS | -5           | pipeline.lake.flush-max-records",
-            "PIPELINE_LAKE_FLUSH_INTERVAL | soon            | pipeline.lake.flush-interval"})
+            "PIPELINE_LAKE_FLUSH_INTERVAL | soon            | pipeline.lake.flush-interval",
+            "PIPELINE_HTTP_PORT           | 70000           | pipeline.http.port",
+            "PIPELINE_HAWTIO_PORT         | -1              | pipeline.hawtio.port",
+            "PIPELINE_PG_TABLES           | trip            | pipeline.pg.tables",
+            "PIPELINE_PG_SLOT             | my-slot!        | pipeline.pg.slot",
+            "PIPELINE_S3_BUCKET           | Trip_Lake       | pipeline.s3.bucket",
+            "PIPELINE_STATS_SINCE         | 2024-13         | pipeline.stats.since",
+            "PIPELINE_STATS_LAKE_WAIT     | forever         | pipeline.stats.lake-wait",
+            "PIPELINE_STATS_TABLE         | trip            | pipeline.stats.table",
+            "PIPELINE_HAWTIO_PASSWORD     | secret-only     | pipeline.hawtio.user"})
     void aBadValueExitsNonZeroWithOneLineNamingTheKey(String variable, String value, String key) throws Exception {
         for (List<String> command : List.of(List.<String>of(), List.of("stats", "--month", "2024-01"))) {
             Process process = start(command, Map.of(variable, value));
