@@ -110,6 +110,11 @@ public class PipelineConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
+    public HealthCheck captureHealth(DebeziumBatchComponent debezium) {
+        return DependencyHealthCheck.capture(debezium);
+    }
+
+    @BindToRegistry
     public HealthCheck kafkaHealth(PipelineSettings settings) {
         return DependencyHealthCheck.kafka(settings);
     }

@@ -19,9 +19,23 @@ public final class DebeziumBatchComponent extends DefaultComponent {
     public static final String RECORDS = DebeziumBatchConsumer.RECORDS;
 
     private final PostgresConnectorEmbeddedDebeziumConfiguration configuration;
+    private final java.util.Set<DebeziumBatchConsumer> consumers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public DebeziumBatchComponent(PostgresConnectorEmbeddedDebeziumConfiguration configuration) {
         this.configuration = configuration;
+    }
+
+    /** Why capturing fails right now (the last engine failure, until a batch goes through again), or null. */
+    public String captureFailure() {
+        return consumers.stream().map(DebeziumBatchConsumer::failure).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+    }
+
+    void started(DebeziumBatchConsumer consumer) {
+        consumers.add(consumer);
+    }
+
+    void stopped(DebeziumBatchConsumer consumer) {
+        consumers.remove(consumer);
     }
 
     @Override

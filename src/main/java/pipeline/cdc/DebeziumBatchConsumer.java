@@ -36,6 +36,7 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
     private ScheduledExecutorService executor;
     private volatile DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
     private long restartDelayMs = FIRST_RESTART_DELAY_MS;
+    private volatile String failure;
 
     DebeziumBatchConsumer(DebeziumBatchEndpoint endpoint, Processor processor, PostgresConnectorEmbeddedDebeziumConfiguration configuration) {
         super(endpoint, processor);
@@ -47,6 +48,16 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
         super.doStart();
         executor = getEndpoint().getCamelContext().getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "debezium");
         executor.submit(this::runEngine);
+        component().started(this);
+    }
+
+    /** The last engine failure, until a batch (heartbeats make one every few seconds) goes through again; null when fine. */
+    String failure() {
+        return failure;
+    }
+
+    private DebeziumBatchComponent component() {
+        return (DebeziumBatchComponent) getEndpoint().getComponent();
     }
 
     private void runEngine() {
@@ -63,6 +74,7 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
 
     @Override
     protected void doStop() throws Exception {
+        component().stopped(this);
         if (engine != null) {
             engine.close();
         }
@@ -90,6 +102,7 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
         releaseExchange(exchange, false);
         if (failure == null) {
             restartDelayMs = FIRST_RESTART_DELAY_MS;
+            this.failure = null;
         } else {
             // Throwing stops the engine without committing this batch: it is read again on the next start.
             throw new ChangesNotDeliveredException(records.size(), failure);
@@ -108,6 +121,8 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
         }
         if (success) {
             restartDelayMs = FIRST_RESTART_DELAY_MS;
+        } else {
+            failure = error == null ? message : message + ": " + pipeline.config.RootCause.describe(error);
         }
         LOG.warn("Debezium engine stopped ({}{}); starting it again in {} ms", message,
                 error == null ? "" : ": " + error.getMessage(), restartDelayMs);

@@ -1,12 +1,15 @@
 package pipeline.observe;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.kafka.clients.admin.Admin;
+import pipeline.cdc.DebeziumBatchComponent;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
 import pipeline.config.SourceDatabase;
@@ -43,15 +46,35 @@ public final class DependencyHealthCheck extends AbstractHealthCheck {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            builder.down().message(RootCause.describe(e));
+            // our own findings are already sentences; a library's failure is named by its class
+            builder.down().message(e instanceof IllegalStateException ? e.getMessage() : RootCause.describe(e));
         }
     }
 
-    /** Logs in to the source database. */
+    /** Logs in to the source database and finds the captured tables there. */
     public static DependencyHealthCheck postgres(PipelineSettings settings) {
         return new DependencyHealthCheck("postgres", () -> {
-            try (Connection connection = SourceDatabase.connect(settings, TIMEOUT_SECONDS)) {
-                connection.isValid(TIMEOUT_SECONDS);
+            try (Connection connection = SourceDatabase.connect(settings, TIMEOUT_SECONDS);
+                 PreparedStatement exists = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+                for (String table : settings.pgTables) {
+                    exists.setString(1, table);
+                    try (ResultSet found = exists.executeQuery()) {
+                        if (!found.next() || !found.getBoolean(1)) {
+                            throw new IllegalStateException("table " + table + " (pipeline.pg.tables) does not exist in database "
+                                    + settings.pgDatabase);
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** Whether Debezium captures: DOWN with the engine's last failure until a batch goes through again. */
+    public static DependencyHealthCheck capture(DebeziumBatchComponent debezium) {
+        return new DependencyHealthCheck("cdc-to-kafka", () -> {
+            String failure = debezium.captureFailure();
+            if (failure != null) {
+                throw new IllegalStateException(failure);
             }
         });
     }
