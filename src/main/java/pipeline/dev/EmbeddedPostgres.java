@@ -18,8 +18,9 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 .setCleanDataDirectory(false)
                 .setPort(port)
                 .setServerConfig("wal_level", "logical")
-                .setServerConfig("max_wal_senders", "10")
-                .setServerConfig("max_replication_slots", "10")
+                // each test pipeline has its own slot; a shared server for a whole test run needs room for many
+                .setServerConfig("max_wal_senders", "40")
+                .setServerConfig("max_replication_slots", "40")
                 .start());
     }
 

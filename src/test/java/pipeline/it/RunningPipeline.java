@@ -140,7 +140,16 @@ final class RunningPipeline implements AutoCloseable {
     }
 
     @Override
+    /** Stops the pipeline and drops its replication slot, which would otherwise hold WAL for the rest of the test run. */
     public void close() {
         stop();
+        try (Connection connection = SharedServers.postgres();
+             PreparedStatement drop = connection.prepareStatement(
+                     "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
+            drop.setString(1, slot);
+            drop.execute();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("could not drop replication slot " + slot, e);
+        }
     }
 }
