@@ -60,6 +60,10 @@ public class PipelineConfiguration implements CamelConfiguration {
         debezium.setDatabaseDbname(settings.pgDatabase);
         debezium.setDatabaseUser(settings.pgUser);
         debezium.setDatabasePassword(settings.pgPassword);
+        debezium.setDatabaseSslmode(settings.pgSslMode);
+        if (!settings.pgSslRootCert.isEmpty()) {
+            debezium.setDatabaseSslrootcert(settings.pgSslRootCert);
+        }
         debezium.setTopicPrefix(settings.topicPrefix);
         debezium.setTableIncludeList(String.join(",", settings.pgTables));
         debezium.setPluginName("pgoutput");

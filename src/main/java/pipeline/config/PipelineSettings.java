@@ -31,6 +31,8 @@ public final class PipelineSettings {
     public final List<String> pgTables;
     public final String pgSlot;
     public final String pgPublication;
+    public final String pgSslMode;
+    public final String pgSslRootCert;
     public final String kafkaBrokers;
     public final String topicPrefix;
     public final String groupId;
@@ -70,6 +72,11 @@ public final class PipelineSettings {
         pgTables = tables("pipeline.pg.tables");
         pgSlot = identifier("pipeline.pg.slot");
         pgPublication = identifier("pipeline.pg.publication");
+        pgSslMode = oneOf("pipeline.pg.sslmode", List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full"));
+        pgSslRootCert = optional("pipeline.pg.sslrootcert");
+        if (pgSslMode.startsWith("verify") && !pgSslRootCert.isEmpty() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(pgSslRootCert))) {
+            throw new ConfigurationException("pipeline.pg.sslrootcert", pgSslRootCert, "is not a readable file");
+        }
         kafkaBrokers = required("pipeline.kafka.brokers");
         topicPrefix = required("pipeline.kafka.topic-prefix");
         groupId = required("pipeline.kafka.group-id");
@@ -218,6 +225,14 @@ public final class PipelineSettings {
             throw new ConfigurationException(key, table, "not a schema.table name");
         }
         return table;
+    }
+
+    private String oneOf(String key, List<String> allowed) {
+        String value = required(key);
+        if (!allowed.contains(value)) {
+            throw new ConfigurationException(key, value, "must be one of " + String.join(", ", allowed));
+        }
+        return value;
     }
 
     private String identifier(String key) {

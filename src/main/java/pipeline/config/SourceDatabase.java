@@ -19,6 +19,10 @@ public final class SourceDatabase {
         login.setProperty("connectTimeout", String.valueOf(timeoutSeconds));
         login.setProperty("socketTimeout", String.valueOf(timeoutSeconds));
         login.setProperty("loginTimeout", String.valueOf(timeoutSeconds));
+        login.setProperty("sslmode", settings.pgSslMode);
+        if (!settings.pgSslRootCert.isEmpty()) {
+            login.setProperty("sslrootcert", settings.pgSslRootCert);
+        }
         return DriverManager.getConnection(
                 "jdbc:postgresql://" + settings.pgHost + ":" + settings.pgPort + "/" + settings.pgDatabase, login);
     }

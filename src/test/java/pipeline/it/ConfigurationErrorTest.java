@@ -30,7 +30,8 @@ class ConfigurationErrorTest {
             "PIPELINE_STATS_SINCE         | 2024-13         | pipeline.stats.since",
             "PIPELINE_STATS_LAKE_WAIT     | forever         | pipeline.stats.lake-wait",
             "PIPELINE_STATS_TABLE         | trip            | pipeline.stats.table",
-            "PIPELINE_HAWTIO_PASSWORD     | secret-only     | pipeline.hawtio.user"})
+            "PIPELINE_HAWTIO_PASSWORD     | secret-only     | pipeline.hawtio.user",
+            "PIPELINE_PG_SSLMODE          | on              | pipeline.pg.sslmode"})
     void aBadValueExitsNonZeroWithOneLineNamingTheKey(String variable, String value, String key) throws Exception {
         for (List<String> command : List.of(List.<String>of(), List.of("stats", "--month", "2024-01"))) {
             Process process = start(command, Map.of(variable, value));
