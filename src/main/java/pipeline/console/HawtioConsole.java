@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.EnumSet;
 import java.util.Map;
-import java.util.Set;
 
 import javax.security.auth.login.AppConfigurationEntry;
 import javax.security.auth.login.Configuration;
@@ -74,7 +73,7 @@ public final class HawtioConsole extends ServiceSupport {
         WebAppContext console = new WebAppContext();
         console.setContextPath("/hawtio");
         console.setWar(war.toString());
-        console.addFilter(new FilterHolder(new SameOrigin(origins())), "/jolokia/*", EnumSet.of(DispatcherType.REQUEST));
+        console.addFilter(new FilterHolder(new SameOrigin()), "/jolokia/*", EnumSet.of(DispatcherType.REQUEST));
         console.addFilter(new FilterHolder(new SessionLogout()), "/auth/logout", EnumSet.of(DispatcherType.REQUEST));
 
         server = new Server();
@@ -95,14 +94,6 @@ public final class HawtioConsole extends ServiceSupport {
         if (war != null) {
             Files.deleteIfExists(war);
         }
-    }
-
-    /** The origins the console's own pages come from. */
-    private Set<String> origins() {
-        String port = ":" + settings.hawtioPort;
-        return "localhost".equals(settings.hawtioHost) || "127.0.0.1".equals(settings.hawtioHost)
-                ? Set.of("http://localhost" + port, "http://127.0.0.1" + port)
-                : Set.of("http://" + settings.hawtioHost + port);
     }
 
     /** The JAAS realm Hawtio logs in against; other realms keep whatever was configured before. */
@@ -154,11 +145,13 @@ public final class HawtioConsole extends ServiceSupport {
      * cross-site request); the console's own pages and scripts without an Origin header pass, and
      * still need a login.
      */
-    private record SameOrigin(Set<String> allowed) implements Filter {
+    private static final class SameOrigin implements Filter {
         @Override
         public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain) throws IOException, ServletException {
-            String origin = ((HttpServletRequest) request).getHeader("Origin");
-            if (origin != null && !allowed.contains(origin)) {
+            HttpServletRequest http = (HttpServletRequest) request;
+            String origin = http.getHeader("Origin");
+            // the console's own pages come from the address the browser used, whatever interface it listens on
+            if (origin != null && !origin.equals(http.getScheme() + "://" + http.getHeader("Host"))) {
                 ((HttpServletResponse) response).sendError(HttpServletResponse.SC_FORBIDDEN, "cross-origin calls are refused");
                 return;
             }
