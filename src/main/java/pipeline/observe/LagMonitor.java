@@ -16,10 +16,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -27,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
 import pipeline.config.SourceDatabase;
+import pipeline.lake.LakeWriterOffsets;
 
 /**
  * Measures every 15 seconds how far the pipeline is behind: the lake writer's consumer lag and the
@@ -39,6 +38,7 @@ public final class LagMonitor extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(LagMonitor.class);
     private static final long PERIOD_SECONDS = 15;
     private static final long SLOT_WARNING_BYTES = 1L << 30;
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(5);
 
     private final CamelContext context;
     private final PipelineSettings settings;
@@ -103,17 +103,12 @@ public final class LagMonitor extends ServiceSupport {
 
     private void measureLake() throws Exception {
         List<String> topics = settings.pgTables.stream().map(settings::changeTopic).toList();
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        admin.describeTopics(topics).allTopicNames().get(5, TimeUnit.SECONDS).forEach((topic, description) ->
-                description.partitions().forEach(partition -> latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest())));
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(settings.groupId)
-                .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+        Map<TopicPartition, Long> committed = LakeWriterOffsets.committed(admin, settings.groupId, ADMIN_TIMEOUT);
         long lag = 0;
         long oldest = Long.MAX_VALUE;
-        for (var end : admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS).entrySet()) {
-            OffsetAndMetadata done = committed.get(end.getKey());
-            long from = done == null ? 0 : done.offset();
-            long behind = Math.max(0, end.getValue().offset() - from);
+        for (var end : LakeWriterOffsets.endOffsets(admin, topics, ADMIN_TIMEOUT).entrySet()) {
+            long from = committed.getOrDefault(end.getKey(), 0L);
+            long behind = Math.max(0, end.getValue() - from);
             lag += behind;
             if (behind > 0) {
                 oldest = Math.min(oldest, timestampAt(end.getKey(), from));

@@ -1,16 +1,14 @@
 package pipeline.stats;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pipeline.lake.LakeWriterOffsets;
 
 /**
  * Waits, within a bound, until the lake writer's committed offsets reach the change topic's end
@@ -20,6 +18,7 @@ public final class LakeCatchUp {
 
     private static final Logger LOG = LoggerFactory.getLogger(LakeCatchUp.class);
     private static final long POLL_MS = 500;
+    private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(10);
 
     private LakeCatchUp() {
     }
@@ -28,12 +27,11 @@ public final class LakeCatchUp {
     public static boolean await(String brokers, String topic, String groupId, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers, "request.timeout.ms", "10000"))) {
-            Map<TopicPartition, Long> target = endOffsets(admin, topic);
+            Map<TopicPartition, Long> target = LakeWriterOffsets.endOffsets(admin, List.of(topic), ADMIN_TIMEOUT);
             while (System.nanoTime() < deadline) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(groupId)
-                        .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-                boolean caughtUp = target.entrySet().stream().allMatch(end -> end.getValue() == 0
-                        || (committed.get(end.getKey()) != null && committed.get(end.getKey()).offset() >= end.getValue()));
+                Map<TopicPartition, Long> committed = LakeWriterOffsets.committed(admin, groupId, ADMIN_TIMEOUT);
+                boolean caughtUp = target.entrySet().stream()
+                        .allMatch(end -> end.getValue() == 0 || committed.getOrDefault(end.getKey(), 0L) >= end.getValue());
                 if (caughtUp) {
                     return true;
                 }
@@ -49,14 +47,5 @@ public final class LakeCatchUp {
             LOG.warn("Could not compare the lake writer's offsets with topic {}: {}", topic, e.getMessage());
         }
         return false;
-    }
-
-    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic)
-            throws java.util.concurrent.ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
-        var description = admin.describeTopics(java.util.List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic);
-        Map<TopicPartition, OffsetSpec> latest = description.partitions().stream()
-                .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
-        return admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).entrySet().stream()
-                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 }
