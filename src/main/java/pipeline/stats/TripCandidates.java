@@ -63,9 +63,11 @@ final class TripCandidates {
         checkKeyType(file);
         for (int row = 0; row < file.rows; row++) {
             long key;
+            long mixed;
             if (file.longKeys != null) {
                 key = file.longKeys[row];
-                if (!inPass(mix(key))) {
+                mixed = mix(key);
+                if (!inPass(mixed)) {
                     continue;
                 }
             } else {
@@ -74,8 +76,8 @@ final class TripCandidates {
                     continue;
                 }
                 key = otherKeyIds.computeIfAbsent(other, k -> (long) otherKeyIds.size());
+                mixed = mix(key);
             }
-            long mixed = mix(key);
             long[] segment = segmentFor(mixed);
             int cell = cellOf(segment, mixed, key);
             long lsn = file.lsn[row];
