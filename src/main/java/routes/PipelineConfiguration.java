@@ -13,21 +13,22 @@ import org.apache.camel.component.debezium.postgres.configuration.PostgresConnec
 import org.apache.camel.spi.PropertiesComponent;
 import pipeline.cdc.ChangeBatchToKafka;
 import pipeline.cdc.DebeziumBatchComponent;
+import pipeline.config.KafkaClients;
 import pipeline.config.PipelineSettings;
+import pipeline.config.RootCause;
 import pipeline.config.S3Clients;
+import pipeline.console.HawtioConsole;
+import pipeline.console.StatisticsOperations;
 import pipeline.lake.LakeBatchWriter;
+import pipeline.lake.LakeExchanges;
+import pipeline.lake.LakeLayout;
+import pipeline.observe.DependencyHealthCheck;
+import pipeline.observe.LagMonitor;
+import pipeline.observe.PipelineMetrics;
 import pipeline.stats.LakeCatchUp;
 import pipeline.stats.MonthlyStatisticsService;
 import pipeline.stats.StatisticsJob;
 import pipeline.stats.TripColumns;
-import pipeline.lake.LakeExchanges;
-import pipeline.lake.LakeLayout;
-import pipeline.console.HawtioConsole;
-import pipeline.console.StatisticsOperations;
-import pipeline.config.RootCause;
-import pipeline.observe.DependencyHealthCheck;
-import pipeline.observe.LagMonitor;
-import pipeline.observe.PipelineMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,7 +85,8 @@ public class PipelineConfiguration implements CamelConfiguration {
         debezium.setOffsetStoragePartitions(1);
         debezium.setOffsetStorageReplicationFactor(-1);
         debezium.setOffsetFlushIntervalMs(OFFSET_FLUSH_INTERVAL_MS);
-        debezium.setAdditionalProperties(Map.of("bootstrap.servers", settings.kafkaBrokers));
+        // Debezium's offset store is a Kafka client of its own
+        debezium.setAdditionalProperties(KafkaClients.properties(settings));
         return new DebeziumBatchComponent(debezium);
     }
 
@@ -139,7 +141,7 @@ public class PipelineConfiguration implements CamelConfiguration {
                 new TripColumns(settings.statsKeyColumn, settings.statsVehicleColumn, settings.statsStartColumn,
                         settings.statsEndColumn, settings.statsDistanceColumn), settings.timezone).withListener(pipelineMetrics);
         return new MonthlyStatisticsService(job, s3Client, settings.s3Bucket, settings.statsSince, settings.timezone, Clock.systemUTC(),
-                () -> LakeCatchUp.await(settings.kafkaBrokers, settings.changeTopic(settings.statsTable), settings.groupId,
+                () -> LakeCatchUp.await(KafkaClients.properties(settings), settings.changeTopic(settings.statsTable), settings.groupId,
                         settings.statsLakeWait));
     }
 

@@ -34,6 +34,13 @@ public final class PipelineSettings {
     public final String pgSslMode;
     public final String pgSslRootCert;
     public final String kafkaBrokers;
+    public final String kafkaSecurityProtocol;
+    public final String kafkaTruststoreLocation;
+    public final String kafkaTruststorePassword;
+    public final String kafkaKeystoreLocation;
+    public final String kafkaKeystorePassword;
+    public final String kafkaSaslMechanism;
+    public final String kafkaSaslJaasConfig;
     public final String topicPrefix;
     public final String groupId;
     public final String s3Endpoint;
@@ -73,11 +80,15 @@ public final class PipelineSettings {
         pgSlot = identifier("pipeline.pg.slot");
         pgPublication = identifier("pipeline.pg.publication");
         pgSslMode = oneOf("pipeline.pg.sslmode", List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full"));
-        pgSslRootCert = optional("pipeline.pg.sslrootcert");
-        if (pgSslMode.startsWith("verify") && !pgSslRootCert.isEmpty() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(pgSslRootCert))) {
-            throw new ConfigurationException("pipeline.pg.sslrootcert", pgSslRootCert, "is not a readable file");
-        }
+        pgSslRootCert = pgSslMode.startsWith("verify") ? optionalFile("pipeline.pg.sslrootcert") : optional("pipeline.pg.sslrootcert");
         kafkaBrokers = required("pipeline.kafka.brokers");
+        kafkaSecurityProtocol = oneOf("pipeline.kafka.security-protocol", List.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"));
+        kafkaTruststoreLocation = optionalFile("pipeline.kafka.ssl-truststore-location");
+        kafkaTruststorePassword = optional("pipeline.kafka.ssl-truststore-password");
+        kafkaKeystoreLocation = optionalFile("pipeline.kafka.ssl-keystore-location");
+        kafkaKeystorePassword = optional("pipeline.kafka.ssl-keystore-password");
+        kafkaSaslMechanism = optional("pipeline.kafka.sasl-mechanism");
+        kafkaSaslJaasConfig = optional("pipeline.kafka.sasl-jaas-config");
         topicPrefix = required("pipeline.kafka.topic-prefix");
         groupId = required("pipeline.kafka.group-id");
         s3Endpoint = optional("pipeline.s3.endpoint");
@@ -123,6 +134,15 @@ public final class PipelineSettings {
     private String optional(String key) {
         String value = source.apply(key);
         return value == null ? "" : value.trim();
+    }
+
+    /** An optional path that, when given, must name a readable file. */
+    private String optionalFile(String key) {
+        String value = optional(key);
+        if (!value.isEmpty() && !java.nio.file.Files.isReadable(java.nio.file.Path.of(value))) {
+            throw new ConfigurationException(key, value, "is not a readable file");
+        }
+        return value;
     }
 
     private String required(String key) {

@@ -3,6 +3,7 @@ package pipeline.dev;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 import kafka.server.KafkaConfig;
@@ -27,6 +28,11 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Starts a broker whose log lives in {@code logDir}, formatting the directory on first use. */
     public static EmbeddedKafka start(Path logDir, int port, int controllerPort) throws Exception {
+        return start(logDir, port, controllerPort, Map.of());
+    }
+
+    /** Starts a broker with some settings replaced, e.g. a TLS listener for clients. */
+    public static EmbeddedKafka start(Path logDir, int port, int controllerPort, Map<String, String> overrides) throws Exception {
         Files.createDirectories(logDir);
         Properties props = new Properties();
         props.put("process.roles", "broker,controller");
@@ -47,6 +53,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         // the 128 MB default of the compaction buffer would triple the heap of a dev process
         props.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
         props.put("message.max.bytes", String.valueOf(16 * 1024 * 1024));
+        props.putAll(overrides);
         KafkaConfig config = new KafkaConfig(props);
 
         new Formatter()

@@ -10,6 +10,8 @@ import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.camel.support.DefaultMessage;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +82,17 @@ public final class LakeExchanges {
             String partition = message.getHeader(KafkaConstants.TOPIC) + "-" + message.getHeader(KafkaConstants.PARTITION);
             lastPerPartition.put(partition, message.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class));
         }
-        lastPerPartition.values().forEach(KafkaManualCommit::commit);
+        lastPerPartition.forEach((partition, commit) -> {
+            try {
+                commit.commit();
+            } catch (CommitFailedException | RebalanceInProgressException e) {
+                // The group gave the partition to a member (maybe this one again) while the batch was
+                // written: its owner replays from the last commit and rewrites the same file names.
+                // Retrying cannot succeed until this consumer polls again, so the batch ends here.
+                LOG.warn("Offsets of {} not committed, the group is rebalancing ({}); the batch will be replayed from the last commit",
+                        partition, e.getClass().getSimpleName());
+            }
+        });
     }
 
     @SuppressWarnings("unchecked")

@@ -10,6 +10,7 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.kafka.clients.admin.Admin;
 import pipeline.cdc.DebeziumBatchComponent;
+import pipeline.config.KafkaClients;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
 import pipeline.config.SourceDatabase;
@@ -51,11 +52,19 @@ public final class DependencyHealthCheck extends AbstractHealthCheck {
         }
     }
 
-    /** Logs in to the source database and finds the captured tables there. */
+    /** Logs in to the source database, checks it keeps logical decoding's WAL and finds the captured tables there. */
     public static DependencyHealthCheck postgres(PipelineSettings settings) {
         return new DependencyHealthCheck("postgres", () -> {
             try (Connection connection = SourceDatabase.connect(settings, TIMEOUT_SECONDS);
+                 PreparedStatement walLevel = connection.prepareStatement("SELECT current_setting('wal_level')");
                  PreparedStatement exists = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+                try (ResultSet level = walLevel.executeQuery()) {
+                    level.next();
+                    if (!"logical".equals(level.getString(1))) {
+                        throw new IllegalStateException("wal_level is " + level.getString(1) + " on " + settings.pgHost + ":" + settings.pgPort
+                                + "; change data capture needs wal_level = logical (postgresql.conf, then a server restart)");
+                    }
+                }
                 for (String table : settings.pgTables) {
                     exists.setString(1, table);
                     try (ResultSet found = exists.executeQuery()) {
@@ -82,9 +91,8 @@ public final class DependencyHealthCheck extends AbstractHealthCheck {
     /** Asks the Kafka cluster for its id. */
     public static DependencyHealthCheck kafka(PipelineSettings settings) {
         return new DependencyHealthCheck("kafka", () -> {
-            Map<String, Object> client = Map.of("bootstrap.servers", settings.kafkaBrokers,
-                    "request.timeout.ms", TIMEOUT_SECONDS * 1000, "default.api.timeout.ms", TIMEOUT_SECONDS * 1000,
-                    "reconnect.backoff.max.ms", 1000);
+            Map<String, Object> client = KafkaClients.properties(settings, Map.of("request.timeout.ms", TIMEOUT_SECONDS * 1000,
+                    "default.api.timeout.ms", TIMEOUT_SECONDS * 1000, "reconnect.backoff.max.ms", 1000));
             try (Admin admin = Admin.create(client)) {
                 admin.describeCluster().clusterId().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             }

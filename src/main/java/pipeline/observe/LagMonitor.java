@@ -22,6 +22,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pipeline.config.KafkaClients;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
 import pipeline.config.SourceDatabase;
@@ -62,8 +63,7 @@ public final class LagMonitor extends ServiceSupport {
 
     @Override
     protected void doStart() {
-        Map<String, Object> client = Map.of("bootstrap.servers", settings.kafkaBrokers, "request.timeout.ms", 5000,
-                "default.api.timeout.ms", 5000);
+        Map<String, Object> client = KafkaClients.properties(settings, Map.of("request.timeout.ms", 5000, "default.api.timeout.ms", 5000));
         admin = Admin.create(client);
         Map<String, Object> consumer = new HashMap<>(client);
         consumer.put("max.poll.records", 1);

@@ -24,9 +24,9 @@ public final class LakeCatchUp {
     }
 
     /** True when the lake caught up before {@code timeout}. */
-    public static boolean await(String brokers, String topic, String groupId, Duration timeout) throws InterruptedException {
+    public static boolean await(Map<String, Object> kafkaClient, String topic, String groupId, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers, "request.timeout.ms", "10000"))) {
+        try (Admin admin = Admin.create(kafkaClient)) {
             Map<TopicPartition, Long> target = LakeWriterOffsets.endOffsets(admin, List.of(topic), ADMIN_TIMEOUT);
             while (System.nanoTime() < deadline) {
                 Map<TopicPartition, Long> committed = LakeWriterOffsets.committed(admin, groupId, ADMIN_TIMEOUT);

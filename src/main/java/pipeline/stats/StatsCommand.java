@@ -7,6 +7,7 @@ import java.util.List;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.spi.PropertiesComponent;
 import pipeline.config.ConfigurationException;
+import pipeline.config.KafkaClients;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
 import pipeline.config.S3Clients;
@@ -35,7 +36,7 @@ public final class StatsCommand {
             return 2;
         }
         try (S3Client s3 = S3Clients.create(settings)) {
-            boolean caughtUp = LakeCatchUp.await(settings.kafkaBrokers, settings.changeTopic(settings.statsTable),
+            boolean caughtUp = LakeCatchUp.await(KafkaClients.properties(settings), settings.changeTopic(settings.statsTable),
                     settings.groupId, settings.statsLakeWait);
             StatisticsJob job = new StatisticsJob(s3, settings.s3Bucket, settings.statsTable,
                     new TripColumns(settings.statsKeyColumn, settings.statsVehicleColumn, settings.statsStartColumn,

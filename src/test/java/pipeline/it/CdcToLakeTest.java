@@ -140,8 +140,12 @@ class CdcToLakeTest {
     }
 
     static void createTable(String name) throws SQLException {
-        execute("DROP TABLE IF EXISTS public." + name);
-        execute("CREATE TABLE public." + name + """
+        createTable(SharedServers::postgres, name);
+    }
+
+    static void createTable(Database database, String name) throws SQLException {
+        database.execute("DROP TABLE IF EXISTS public." + name);
+        database.execute("CREATE TABLE public." + name + """
                  (
                   trip_id     bigint PRIMARY KEY,
                   vehicle_id  text NOT NULL,
@@ -158,20 +162,23 @@ class CdcToLakeTest {
 
     /** Waits until the latest state rebuilt from the lake equals the table, column by column. */
     static void awaitLakeEqualsTable(Lake lake, String name) throws SQLException {
-        List<List<String>> expected = tableRows(name);
+        awaitLakeEqualsTable(SharedServers::postgres, lake, name);
+    }
+
+    static void awaitLakeEqualsTable(Database database, Lake lake, String name) throws SQLException {
+        List<List<String>> expected = tableRows(database, name);
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                 assertThat(lake.query("SELECT " + COLUMNS_LAKE + " FROM " + Lake.LATEST + " ORDER BY trip_id")).isEqualTo(expected));
     }
 
-    private static List<List<String>> tableRows(String name) throws SQLException {
-        try (Connection connection = SharedServers.postgres(); Statement statement = connection.createStatement()) {
+    private static List<List<String>> tableRows(Database database, String name) throws SQLException {
+        try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
             return Lake.rows(statement.executeQuery("SELECT " + COLUMNS_PG + " FROM public." + name + " ORDER BY trip_id"));
         }
     }
 
     static void execute(String sql) throws SQLException {
-        try (Connection connection = SharedServers.postgres(); Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        }
+        Database shared = SharedServers::postgres;
+        shared.execute(sql);
     }
 }

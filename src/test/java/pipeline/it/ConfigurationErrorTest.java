@@ -31,7 +31,9 @@ class ConfigurationErrorTest {
             "PIPELINE_STATS_LAKE_WAIT     | forever         | pipeline.stats.lake-wait",
             "PIPELINE_STATS_TABLE         | trip            | pipeline.stats.table",
             "PIPELINE_HAWTIO_PASSWORD     | secret-only     | pipeline.hawtio.user",
-            "PIPELINE_PG_SSLMODE          | on              | pipeline.pg.sslmode"})
+            "PIPELINE_PG_SSLMODE          | on              | pipeline.pg.sslmode",
+            "PIPELINE_KAFKA_SECURITY_PROTOCOL | TLS          | pipeline.kafka.security-protocol",
+            "PIPELINE_KAFKA_SSL_TRUSTSTORE_LOCATION | /no/such/truststore.p12 | pipeline.kafka.ssl-truststore-location"})
     void aBadValueExitsNonZeroWithOneLineNamingTheKey(String variable, String value, String key) throws Exception {
         for (List<String> command : List.of(List.<String>of(), List.of("stats", "--month", "2024-01"))) {
             Process process = start(command, Map.of(variable, value));

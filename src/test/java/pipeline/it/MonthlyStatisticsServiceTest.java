@@ -77,7 +77,7 @@ class MonthlyStatisticsServiceTest {
         S3Client s3 = SharedServers.s3();
         MonthlyStatisticsService service = new MonthlyStatisticsService(
                 new StatisticsJob(s3, bucket, "public.no_trips", COLUMNS, ZoneOffset.UTC), s3, bucket, null, ZoneOffset.UTC,
-                JUST_AFTER_MIDNIGHT_IN_PARIS, () -> LakeCatchUp.await(brokers, topic, group, Duration.ofSeconds(2)));
+                JUST_AFTER_MIDNIGHT_IN_PARIS, () -> LakeCatchUp.await(java.util.Map.of("bootstrap.servers", brokers), topic, group, Duration.ofSeconds(2)));
 
         service.onFiring();
         assertThat(manifest(bucket).get("lake_caught_up").asBoolean()).as("nothing of the topic was committed").isFalse();

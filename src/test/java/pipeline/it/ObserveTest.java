@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import pipeline.dev.DevServers;
@@ -31,6 +32,11 @@ class ObserveTest {
             execute("INSERT INTO public." + name + " (trip_id, vehicle_id, started_at) VALUES (1, 'v-1', '2024-05-01 10:00+00')");
             await().alias("health UP").atMost(Duration.ofSeconds(60)).ignoreExceptions()
                     .until(() -> pipeline.get("/observe/health").statusCode() == 200);
+            // Camel's management server can also serve info, Jolokia, dev consoles, uploads and sends: none of them is on
+            for (String path : List.of("/observe/info", "/observe/jolokia", "/observe/jolokia/version", "/q/dev", "/observe/dev",
+                    "/observe/upload", "/observe/download", "/observe/send", "/hawtio", "/")) {
+                assertThat(pipeline.get(path).statusCode()).as("GET " + path + " on the management port").isEqualTo(404);
+            }
 
             s3.close();
             HttpResponse<String> down = await().alias("health DOWN").atMost(Duration.ofSeconds(60)).ignoreExceptions()

@@ -73,13 +73,25 @@ final class RunningPipeline implements AutoCloseable {
         return process("stats", "--month", month);
     }
 
-    /** Starts {@code java ... routes.App} with these arguments as its own process, configured through environment variables. */
+    /**
+     * Starts {@code java ... routes.App} with these arguments as its own process, configured through
+     * environment variables, and Camel's own options as system properties (Camel Main reads those).
+     */
     Process process(String... arguments) throws java.io.IOException {
-        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(System.getProperty("java.home") + "/bin/java",
-                "-cp", System.getProperty("java.class.path"), "routes.App"));
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(System.getProperty("java.home") + "/bin/java"));
+        properties.forEach((key, value) -> {
+            if (key.startsWith("camel.")) {
+                command.add("-D" + key + "=" + value);
+            }
+        });
+        command.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), "routes.App"));
         command.addAll(java.util.List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command);
-        properties.forEach((key, value) -> builder.environment().put(key.toUpperCase().replace('.', '_').replace('-', '_'), value));
+        properties.forEach((key, value) -> {
+            if (!key.startsWith("camel.")) {
+                builder.environment().put(key.toUpperCase().replace('.', '_').replace('-', '_'), value);
+            }
+        });
         return builder.redirectErrorStream(true).start();
     }
 
@@ -130,7 +142,12 @@ final class RunningPipeline implements AutoCloseable {
     }
 
     boolean slotActive() throws Exception {
-        try (Connection connection = SharedServers.postgres();
+        return slotActive(SharedServers::postgres);
+    }
+
+    /** Whether Debezium streams from this pipeline's slot on {@code database}: the snapshot, if any, is over. */
+    boolean slotActive(Database database) throws Exception {
+        try (Connection connection = database.connect();
              PreparedStatement query = connection.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
             query.setString(1, slot);
             try (ResultSet rows = query.executeQuery()) {

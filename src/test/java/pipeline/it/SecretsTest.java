@@ -1,15 +1,11 @@
 package pipeline.it;
 
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import pipeline.dev.DevServers;
@@ -40,20 +36,7 @@ class SecretsTest {
                 .with("pipeline.pg.user", "secret_owner").with("pipeline.pg.password", PG_PASSWORD)
                 .with("pipeline.hawtio.port", String.valueOf(consolePort))
                 .with("pipeline.hawtio.user", "operator").with("pipeline.hawtio.password", CONSOLE_PASSWORD);
-        Process app = pipeline.process();
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        CompletableFuture<Void> output = CompletableFuture.runAsync(() -> {
-            byte[] chunk = new byte[8192];
-            try (var out = app.getInputStream()) {
-                for (int read = out.read(chunk); read >= 0; read = out.read(chunk)) {
-                    synchronized (printed) {
-                        printed.write(chunk, 0, read);
-                    }
-                }
-            } catch (java.io.IOException closedAtExit) {
-                // the process is gone: what it printed is kept
-            }
-        });
+        AppProcess app = AppProcess.start(pipeline);
         StringBuilder served = new StringBuilder();
         try {
             await().alias("streaming").atMost(Duration.ofSeconds(90)).ignoreExceptions().until(pipeline::slotActive);
@@ -72,14 +55,9 @@ class SecretsTest {
                 served.append(login.headers().map()).append(login.body());
             }
         } finally {
-            app.destroy();
-            assertThat(app.waitFor(60, TimeUnit.SECONDS)).as("stopped by SIGTERM").isTrue();
-            output.get(10, TimeUnit.SECONDS);
+            app.stop(Duration.ofSeconds(60));
         }
-        String everything;
-        synchronized (printed) {
-            everything = printed.toString(StandardCharsets.UTF_8);
-        }
+        String everything = app.output();
         assertThat(everything).as("the app ran and logged").contains("Wrote s3://", "Hawtio console at");
         for (String secret : List.of(PG_PASSWORD, DevServers.S3_SECRET_KEY, CONSOLE_PASSWORD)) {
             assertThat(everything).as("the output").doesNotContain(secret);

@@ -3,7 +3,9 @@ package pipeline.it;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import pipeline.dev.DevServers;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,6 +35,24 @@ class SourceProblemsTest {
                     .ignoreExceptions().until(() -> pipeline.get("/observe/health"), response -> response.statusCode() == 503
                             && response.body().contains("cdc-to-kafka"));
             assertThat(health.body()).contains(reason);
+        }
+    }
+
+    @Test
+    void aServerWithoutLogicalDecodingIsReportedWithItsWalLevel() throws Exception {
+        int port = DevServers.freePort();
+        // a server as installed, wal_level = replica
+        try (io.zonky.test.db.postgres.embedded.EmbeddedPostgres server = io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+                .setPort(port).start()) {
+            Database database = () -> server.getPostgresDatabase().getConnection();
+            createTable(database, "trip_wal");
+            try (RunningPipeline pipeline = new RunningPipeline("trip_wal").with("pipeline.pg.port", String.valueOf(port)).startRoutes()) {
+                HttpResponse<String> health = await().alias("wal_level replica").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2))
+                        .ignoreExceptions().until(() -> pipeline.get("/observe/health"), response -> response.statusCode() == 503
+                                && response.body().contains("cdc-to-kafka") && response.body().contains("\"postgres\""));
+                assertThat(health.body()).contains("wal_level is replica on 127.0.0.1:" + port
+                        + "; change data capture needs wal_level = logical");
+            }
         }
     }
 }

@@ -1,0 +1,41 @@
+package pipeline.config;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What every Kafka client of the pipeline needs to reach the brokers: their address and, when
+ * configured, TLS and SASL. Camel's routes get the same values through application.properties;
+ * Debezium's offset store, the health probe and the offset lookups get them from here.
+ */
+public final class KafkaClients {
+
+    private KafkaClients() {
+    }
+
+    public static Map<String, Object> properties(PipelineSettings settings) {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("bootstrap.servers", settings.kafkaBrokers);
+        properties.put("security.protocol", settings.kafkaSecurityProtocol);
+        putIfSet(properties, "ssl.truststore.location", settings.kafkaTruststoreLocation);
+        putIfSet(properties, "ssl.truststore.password", settings.kafkaTruststorePassword);
+        putIfSet(properties, "ssl.keystore.location", settings.kafkaKeystoreLocation);
+        putIfSet(properties, "ssl.keystore.password", settings.kafkaKeystorePassword);
+        putIfSet(properties, "sasl.mechanism", settings.kafkaSaslMechanism);
+        putIfSet(properties, "sasl.jaas.config", settings.kafkaSaslJaasConfig);
+        return properties;
+    }
+
+    /** The same, plus settings of one client. */
+    public static Map<String, Object> properties(PipelineSettings settings, Map<String, Object> more) {
+        Map<String, Object> properties = properties(settings);
+        properties.putAll(more);
+        return properties;
+    }
+
+    private static void putIfSet(Map<String, Object> properties, String key, String value) {
+        if (!value.isEmpty()) {
+            properties.put(key, value);
+        }
+    }
+}

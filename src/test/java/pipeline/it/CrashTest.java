@@ -1,0 +1,121 @@
+package pipeline.it;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static pipeline.it.CdcToLakeTest.awaitLakeEqualsTable;
+import static pipeline.it.CdcToLakeTest.createTable;
+import static pipeline.it.StatisticsDefinitionTest.assertEqualToContract;
+import static pipeline.it.StatisticsDefinitionTest.contractRows;
+
+/**
+ * The app, as its own process, is killed with SIGKILL five times while 50,000 mixed changes stream
+ * in: during a statistics run, between an upload to S3 and the offset commit that follows it (twice),
+ * and at random moments of the stream, restarted each time. Every change reaches the lake, the
+ * latest state equals the table, and the statistics equal the contract's SQL; the copies the crashes
+ * left are counted.
+ */
+@Tag("slow")
+class CrashTest {
+
+    private static final int CHANGES = 50_000;
+    private static final String ZONE = "Europe/Paris";
+
+    private AppProcess app;
+
+    @Test
+    void afterFiveKillsEveryChangeIsInTheLakeAndTheStatisticsEqualTheSql() throws Exception {
+        String name = "trip_crash";
+        createTable(name);
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        RunningPipeline pipeline = new RunningPipeline(name);
+        try (S3Link s3 = new S3Link(SharedServers.get().s3.endpoint(), pipeline.bucket); pipeline) {
+            pipeline.with("pipeline.s3.endpoint", s3.endpoint())
+                    .with("pipeline.timezone", ZONE)
+                    .with("pipeline.lake.flush-interval", "2s")
+                    .with("pipeline.lake.flush-max-records", "5000")
+                    .with("pipeline.stats.cron", "0/15 * * * * ?")
+                    // a killed member leaves the group after this, instead of Kafka's default 45 s
+                    .with("camel.component.kafka.session-timeout-ms", "10000");
+            startApp(pipeline);
+            ChangeStream stream = new ChangeStream(SharedServers::postgres, pipeline.table, 250, seed);
+            CompletableFuture<Void> writing = stream.start(CHANGES);
+            List<String> kills = new ArrayList<>();
+
+            killWhen(pipeline, kills, "during a statistics run", s3::whenNextDownload);
+            killWhen(pipeline, kills, "at a random moment of the stream", action -> randomly(random, action));
+            killWhen(pipeline, kills, "between an upload and its offset commit", s3::whenNextUploadStored);
+            killWhen(pipeline, kills, "at a random moment of the stream", action -> randomly(random, action));
+            killWhen(pipeline, kills, "between an upload and its offset commit", s3::whenNextUploadStored);
+            int changesWhenKilledLast = stream.made();
+
+            writing.get(5, TimeUnit.MINUTES);
+            Lake lake = new Lake(pipeline.bucket, pipeline.table);
+            awaitLakeEqualsTable(lake, name);
+            assertThat(app.stop(Duration.ofSeconds(60))).as("exit code after SIGTERM").isIn(0, AppProcess.STOPPED_BY_SIGTERM);
+
+            List<String> events = lake.query("SELECT count(*), count(DISTINCT (__lsn, trip_id, __op)), "
+                    + "count(DISTINCT (__kafka_partition, __kafka_offset)) FROM {events}").get(0);
+            long stored = Long.parseLong(events.get(0));
+            long distinct = Long.parseLong(events.get(1));
+            long distinctRecords = Long.parseLong(events.get(2));
+            stream.assertEveryChangeIn(lake);
+            assertThat(distinct).as("distinct change events in the lake: each source change once, nothing else").isEqualTo(CHANGES);
+
+            List<String> months = List.of("2023-12", "2024-01", "2024-02", "2024-03", "2024-04");
+            try (Connection pg = SharedServers.postgres()) {
+                for (String month : months) {
+                    AppProcess stats = AppProcess.start(pipeline, "stats", "--month", month);
+                    assertThat(stats.exitCode(Duration.ofMinutes(2))).as(stats.output()).isZero();
+                    List<List<Object>> expected = contractRows(pg, pipeline.table, month, ZONE);
+                    assertEqualToContract(StatisticsFromLakeTest.readResult(lake, month), expected);
+                }
+            }
+            System.out.printf("CrashTest figures (seed %d): %,d changes streamed, %d kills (%s), %,d changes made before the last kill, "
+                            + "%,d events stored, %,d distinct, %,d copies (%,d sent to Kafka twice, %,d written to the lake twice), 0 lost%n",
+                    seed, CHANGES, kills.size(), String.join("; ", kills), changesWhenKilledLast, stored, distinct, stored - distinct,
+                    distinctRecords - distinct, stored - distinctRecords);
+        } finally {
+            if (app != null) {
+                app.close();
+            }
+        }
+    }
+
+    /** Arms {@code trigger} to kill the running app, waits for the kill, and starts the app again. */
+    private void killWhen(RunningPipeline pipeline, List<String> kills, String moment,
+                          java.util.function.Consumer<Runnable> trigger) throws Exception {
+        AppProcess victim = app;
+        CompletableFuture<Void> killed = new CompletableFuture<>();
+        trigger.accept(() -> {
+            victim.kill();
+            killed.complete(null);
+        });
+        killed.get(3, TimeUnit.MINUTES);
+        kills.add(moment);
+        await().alias("Postgres noticed the killed replication connection").atMost(Duration.ofSeconds(60))
+                .until(() -> !pipeline.slotActive());
+        startApp(pipeline);
+    }
+
+    private void startApp(RunningPipeline pipeline) throws Exception {
+        app = AppProcess.start(pipeline);
+        await().alias("streaming from the slot").atMost(Duration.ofSeconds(120)).ignoreExceptions().until(pipeline::slotActive);
+    }
+
+    private static void randomly(Random random, Runnable action) {
+        long delay = 2_000 + random.nextInt(6_000);
+        CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(action);
+    }
+}
