@@ -81,6 +81,17 @@ final class Lake {
              Statement statement = duckdb.createStatement()) {
             statement.execute("SET TimeZone='UTC'");
             return rows(statement.executeQuery(sql.replace("{events}", events)));
+        } finally {
+            // a test polling a lake of thousands of files would otherwise fill the disk with copies
+            deleteRecursively(directory);
+        }
+    }
+
+    static void deleteRecursively(Path directory) throws IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
         }
     }
 

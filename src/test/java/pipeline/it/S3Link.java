@@ -99,8 +99,8 @@ final class S3Link implements AutoCloseable {
                 open.add(client);
                 open.add(server);
                 Connection connection = new Connection(client, server);
-                start(() -> connection.requests(), "s3-link-requests");
-                start(() -> connection.answers(), "s3-link-answers");
+                start(connection::requests, "s3-link-requests");
+                start(connection::answers, "s3-link-answers");
             } catch (IOException e) {
                 if (listener.isClosed()) {
                     return;
@@ -132,7 +132,7 @@ final class S3Link implements AutoCloseable {
             try (InputStream in = client.getInputStream(); OutputStream out = server.getOutputStream()) {
                 for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
                     // a request's head arrives at the start of a read: the SDK writes it in one go
-                    String head = new String(buffer, 0, read, StandardCharsets.ISO_8859_1);
+                    String head = new String(buffer, 0, Math.min(read, 8192), StandardCharsets.ISO_8859_1);
                     if (untilCut < 0 && head.startsWith(rawUpload)) {
                         uploadsSeen.incrementAndGet();
                         pendingUpload = nextUpload.getAndSet(Fault.NONE);

@@ -31,6 +31,7 @@ final class SharedServers {
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     try {
                         servers.close();
+                        Lake.deleteRecursively(directory);
                     } catch (Exception ignored) {
                         // the JVM is exiting; the servers' files are in a temporary directory
                     }
