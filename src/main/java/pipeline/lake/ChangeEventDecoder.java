@@ -1,7 +1,13 @@
 package pipeline.lake;
 
+import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
@@ -16,6 +22,8 @@ public final class ChangeEventDecoder {
 
     private static final Set<String> OPERATIONS = Set.of("c", "u", "d", "r");
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private final JsonConverter converter = new JsonConverter();
 
     public ChangeEventDecoder() {
@@ -27,6 +35,22 @@ public final class ChangeEventDecoder {
         if (value == null) {
             return null;
         }
+        // parsed once more than JsonConverter does, for what it reads leniently: wrong types, NaN, infinities
+        JsonNode record;
+        try {
+            record = JSON.readTree(value);
+        } catch (JsonProcessingException e) {
+            throw new MalformedChangeEventException("not a JsonConverter record with schema: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new MalformedChangeEventException("not a JsonConverter record with schema: " + e.getMessage(), e);
+        }
+        if (record == null || !record.isObject() || !record.has("schema") || !record.has("payload")) {
+            throw new MalformedChangeEventException("not a JsonConverter record with schema: no \"schema\" and \"payload\" fields");
+        }
+        if (record.get("payload").isNull()) {
+            return null;
+        }
+        JsonValueTypes.check(record.get("schema"), record.get("payload"), "");
         SchemaAndValue envelope;
         try {
             envelope = converter.toConnectData(topic, value);
@@ -40,9 +64,27 @@ public final class ChangeEventDecoder {
             throw new MalformedChangeEventException("value is not a Debezium envelope but " + envelope.value().getClass().getSimpleName());
         }
         try {
+            restoreNonFiniteNumbers(struct, record.get("payload"));
             return fromEnvelope(struct);
         } catch (DataException | ClassCastException e) {
             throw new MalformedChangeEventException("not a Debezium envelope: " + rootMessage(e), e);
+        }
+    }
+
+    /** JsonConverter writes a NaN or infinite double as "NaN", "Infinity" or "-Infinity" and reads that back as 0.0. */
+    private static void restoreNonFiniteNumbers(Struct envelope, JsonNode payload) {
+        for (String image : List.of("before", "after")) {
+            Struct row = envelope.schema().field(image) == null ? null : envelope.getStruct(image);
+            if (row == null) {
+                continue;
+            }
+            for (Field column : row.schema().fields()) {
+                JsonNode written = payload.path(image).path(column.name());
+                if (written.isTextual() && JsonValueTypes.isNonFinite(written.textValue())) {
+                    double number = Double.parseDouble(written.textValue());
+                    row.put(column, column.schema().type() == Schema.Type.FLOAT32 ? (Object) (float) number : (Object) number);
+                }
+            }
         }
     }
 
