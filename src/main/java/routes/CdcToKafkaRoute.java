@@ -2,6 +2,7 @@ package routes;
 
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
+import pipeline.cdc.PipelineTopics;
 
 /**
  * cdc-to-kafka: Debezium reads Postgres' write-ahead log and every change lands on its table's
@@ -30,7 +31,7 @@ public class CdcToKafkaRoute extends EndpointRouteBuilder {
                         .enableIdempotence(true)
                         .lingerMs(20)
                         .producerBatchSize(1_048_576)
-                        .maxRequestSize(16_777_216))
+                        .maxRequestSize(PipelineTopics.MAX_RECORD_BYTES))
                 .id("publish-changes")
                 .bean("pipelineMetrics", "changesPublished");
     }

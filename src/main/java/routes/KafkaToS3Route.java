@@ -4,6 +4,7 @@ import org.apache.camel.BeanInject;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
+import pipeline.cdc.PipelineTopics;
 import pipeline.config.PipelineSettings;
 
 /**
@@ -46,7 +47,9 @@ public class KafkaToS3Route extends EndpointRouteBuilder {
                     .to(kafka("{{pipeline.kafka.topic-prefix}}.dlq")
                             .keySerializer("org.apache.kafka.common.serialization.ByteArraySerializer")
                             .valueSerializer("org.apache.kafka.common.serialization.ByteArraySerializer")
-                            .requestRequiredAcks("all"))
+                            .requestRequiredAcks("all")
+                            // a record that was too large to be a change event may still be dead-lettered
+                            .maxRequestSize(PipelineTopics.MAX_RECORD_BYTES))
                     .id("dead-letter")
                 .end()
                 .split(simple("${body.files}"))

@@ -1,6 +1,9 @@
 package routes;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -13,6 +16,7 @@ import org.apache.camel.component.debezium.postgres.configuration.PostgresConnec
 import org.apache.camel.spi.PropertiesComponent;
 import pipeline.cdc.ChangeBatchToKafka;
 import pipeline.cdc.DebeziumBatchComponent;
+import pipeline.cdc.PipelineTopics;
 import pipeline.config.KafkaClients;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
@@ -46,6 +50,7 @@ public class PipelineConfiguration implements CamelConfiguration {
     // each batch waits for Kafka's acknowledgements before the next is read: large batches keep that pause rare
     private static final int DEBEZIUM_BATCH_SIZE = 10_240;
     private static final long OFFSET_FLUSH_INTERVAL_MS = 5_000;
+    private static final Duration TOPIC_CREATION_TIMEOUT = Duration.ofSeconds(10);
 
     @BindToRegistry
     public PipelineSettings settings(CamelContext context) {
@@ -170,12 +175,15 @@ public class PipelineConfiguration implements CamelConfiguration {
             if (!once.compareAndSet(false, true)) {
                 return;
             }
+            PipelineSettings settings = started.getRegistry().lookupByNameAndType("settings", PipelineSettings.class);
+            List<String> topics = new ArrayList<>(settings.pgTables.stream().map(settings::changeTopic).toList());
+            topics.add(settings.deadLetterTopic());
+            PipelineTopics.createMissing(KafkaClients.properties(settings), topics, TOPIC_CREATION_TIMEOUT);
             // the registry Camel's Prometheus service created, so one scrape shows the routes and the pipeline
             MeterRegistry metrics = started.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
             started.getRegistry().lookupByNameAndType("pipelineMetrics", PipelineMetrics.class).publishTo(metrics);
             startConsole(started);
-            started.addService(new LagMonitor(started, started.getRegistry().lookupByNameAndType("settings", PipelineSettings.class),
-                    metrics));
+            started.addService(new LagMonitor(started, settings, metrics));
             MonthlyStatisticsService statistics = started.getRegistry().lookupByNameAndType("monthlyStatistics", MonthlyStatisticsService.class);
             started.addService(new StatisticsOperations(statistics));
             Thread catchUp = new Thread(() -> {

@@ -9,7 +9,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Reads a topic of the shared broker from the beginning, as any Kafka consumer would. */
+/** Reads a topic from the beginning, as any Kafka consumer would. */
 final class Topics {
 
     private Topics() {
@@ -17,9 +17,14 @@ final class Topics {
 
     /** The records of {@code topic}, waiting up to 15 s for the first {@code atLeast} of them. */
     static List<ConsumerRecord<byte[], byte[]>> read(String topic, int atLeast) {
+        return read(SharedServers.get().kafka.bootstrapServers(), topic, atLeast);
+    }
+
+    /** The same, on another broker. */
+    static List<ConsumerRecord<byte[], byte[]>> read(String brokers, String topic, int atLeast) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", SharedServers.get().kafka.bootstrapServers(),
+                "bootstrap.servers", brokers,
                 "group.id", "reader-" + System.nanoTime(),
                 "auto.offset.reset", "earliest"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
