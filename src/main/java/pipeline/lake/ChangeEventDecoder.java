@@ -35,7 +35,7 @@ public final class ChangeEventDecoder {
         if (value == null) {
             return null;
         }
-        // parsed once more than JsonConverter does, for what it reads leniently: wrong types, NaN, infinities
+        // parsed once more than JsonConverter does, for what it reads leniently: wrong types, NaN and infinities (written as text)
         JsonNode record;
         try {
             record = JSON.readTree(value);
@@ -79,10 +79,11 @@ public final class ChangeEventDecoder {
                 continue;
             }
             for (Field column : row.schema().fields()) {
+                Schema.Type type = column.schema().type();
                 JsonNode written = payload.path(image).path(column.name());
-                if (written.isTextual() && JsonValueTypes.isNonFinite(written.textValue())) {
+                if ((type == Schema.Type.FLOAT64 || type == Schema.Type.FLOAT32) && written.isTextual()) {
                     double number = Double.parseDouble(written.textValue());
-                    row.put(column, column.schema().type() == Schema.Type.FLOAT32 ? (Object) (float) number : (Object) number);
+                    row.put(column, type == Schema.Type.FLOAT32 ? (Object) (float) number : (Object) number);
                 }
             }
         }

@@ -47,7 +47,7 @@ final class JsonValueTypes {
     }
 
     /** JsonConverter's spelling of a NaN or infinite double. */
-    static boolean isNonFinite(String text) {
+    private static boolean isNonFinite(String text) {
         return text.equals("NaN") || text.equals("Infinity") || text.equals("-Infinity");
     }
 

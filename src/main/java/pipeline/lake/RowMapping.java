@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.avro.LogicalTypes;
+import org.apache.avro.NameValidator;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -59,6 +60,18 @@ public final class RowMapping {
 
     /** Derives the lake row of a table from the Kafka Connect schema of its row image. */
     public static RowMapping of(String table, org.apache.kafka.connect.data.Schema rowSchema) {
+        // Postgres and Parquet accept any column name ("distance km", "1st"); Avro's naming rule would
+        // refuse them, and every change of such a table would go to the dead-letter topic
+        NameValidator avroRule = Schema.getNameValidator();
+        Schema.setNameValidator(NameValidator.NO_VALIDATION);
+        try {
+            return build(table, rowSchema);
+        } finally {
+            Schema.setNameValidator(avroRule);
+        }
+    }
+
+    private static RowMapping build(String table, org.apache.kafka.connect.data.Schema rowSchema) {
         List<Schema.Field> fields = new ArrayList<>();
         List<ColumnConverter> converters = new ArrayList<>();
         for (Field column : rowSchema.fields()) {

@@ -61,7 +61,7 @@ class KafkaOutageTest {
                 assertThat(admin.listTopics().names().get())
                         .as("retried batches went to their tables' topics, nowhere else")
                         .allMatch(topic -> topic.equals(pipeline.changeTopic()) || topic.startsWith("__")
-                                || topic.equals(pipeline.topicPrefix + ".debezium-offsets"));
+                                || topic.equals(pipeline.topicPrefix + ".debezium-offsets") || topic.equals(pipeline.topicPrefix + ".dlq"));
             }
         } finally {
             if (kafka != null) {

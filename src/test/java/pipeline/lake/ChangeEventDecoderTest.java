@@ -30,6 +30,15 @@ class ChangeEventDecoderTest {
         assertThat(event.row().getString("vehicle_id")).isEqualTo("v-7");
     }
 
+    @ParameterizedTest
+    @CsvSource({"NaN", "Infinity", "-Infinity"})
+    void textThatSpellsANonFiniteNumberStaysText(String text) {
+        ChangeEvent event = decoder.decode(Envelopes.TOPIC, Envelopes.envelope("c", null,
+                Envelopes.fullTrip().put("vehicle_id", text).put("rating", Double.NaN), 1_000L, 42L));
+        assertThat(event.row().getString("vehicle_id")).isEqualTo(text);
+        assertThat(event.row().getFloat64("rating")).isNaN();
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "\"trip_id\":7                  | \"trip_id\":\"seven\"        | field after.trip_id should be int64 but is string",

@@ -57,6 +57,25 @@ class LakeBatchWriterTest {
     }
 
     @Test
+    void columnNamesAvroWouldRefuseAreKeptAsTheyAre() throws Exception {
+        org.apache.kafka.connect.data.Schema row = org.apache.kafka.connect.data.SchemaBuilder.struct().name("cdc.public.trip.Value")
+                .field("trip_id", org.apache.kafka.connect.data.Schema.INT64_SCHEMA)
+                .field("started_at", org.apache.kafka.connect.data.SchemaBuilder.string().name("io.debezium.time.ZonedTimestamp").build())
+                .field("distance km", org.apache.kafka.connect.data.Schema.OPTIONAL_FLOAT64_SCHEMA)
+                .field("1st stop", org.apache.kafka.connect.data.Schema.OPTIONAL_STRING_SCHEMA)
+                .field("Fahrt-Länge", org.apache.kafka.connect.data.Schema.OPTIONAL_INT32_SCHEMA)
+                .build();
+        org.apache.kafka.connect.data.Struct trip = new org.apache.kafka.connect.data.Struct(row).put("trip_id", 1L)
+                .put("started_at", "2024-03-10T07:30:00Z").put("distance km", 2.5).put("1st stop", "Mitte").put("Fahrt-Länge", 7);
+
+        LakeBatch batch = writer.write(List.of(change(0, 1, envelope("c", null, trip, COMMIT, 1000))));
+
+        assertThat(batch.rejected()).isEmpty();
+        assertThat(read(batch.files().get(0), "SELECT trip_id, \"distance km\", \"1st stop\", \"Fahrt-Länge\" FROM file"))
+                .containsExactly(List.of("1", "2.5", "Mitte", "7"));
+    }
+
+    @Test
     void rejectsWhatIsNoChangeEventAndKeepsTheRestOfTheBatch() {
         byte[] notJson = "hello".getBytes(StandardCharsets.UTF_8);
         byte[] noSchema = "{\"op\":\"c\"}".getBytes(StandardCharsets.UTF_8);
