@@ -56,7 +56,8 @@ public class KafkaToS3Route extends EndpointRouteBuilder {
                     .setHeader(AWS2S3Constants.KEY, simple("${body.objectKey}"))
                     .setHeader(AWS2S3Constants.CONTENT_LENGTH, simple("${body.content.length}"))
                     .setBody(simple("${body.content}"))
-                    .to(aws2S3("{{pipeline.s3.bucket}}").autoCreateBucket(true))
+                    // resolved at the first upload: S3 being away at start-up is then retried like a failed upload
+                    .toD(aws2S3("{{pipeline.s3.bucket}}").autoCreateBucket(true))
                     .id("upload-parquet")
                 .end()
                 .bean("lakeExchanges", "commit")

@@ -2,6 +2,7 @@ package pipeline.cdc;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,7 +36,11 @@ public final class PipelineTopics {
 
     /** Creates what is missing; when Kafka cannot be asked, the broker's own defaults apply at first use, as before. */
     public static void createMissing(Map<String, Object> kafkaClient, Collection<String> topics, Duration timeout) {
-        try (Admin admin = Admin.create(kafkaClient)) {
+        Map<String, Object> client = new HashMap<>(kafkaClient);
+        // bounds the admin client's own retries too, or closing it would wait for them while Kafka is away
+        client.put("default.api.timeout.ms", (int) timeout.toMillis());
+        client.put("request.timeout.ms", (int) timeout.toMillis());
+        try (Admin admin = Admin.create(client)) {
             Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             List<NewTopic> missing = topics.stream().filter(topic -> !existing.contains(topic))
                     .map(topic -> new NewTopic(topic, Optional.empty(), Optional.empty())

@@ -1,0 +1,98 @@
+package pipeline.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pipeline.dev.DevServers;
+import pipeline.dev.EmbeddedKafka;
+import pipeline.dev.EmbeddedPostgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** A pipeline started before its source database, Kafka or S3 is reachable keeps retrying and catches up by itself. */
+class UnreachableAtStartTest {
+
+    @Test
+    void aPipelineStartedBeforeItsDatabaseCapturesTheTableOnceTheDatabaseIsUp() throws Exception {
+        int port = DevServers.freePort();
+        RunningPipeline pipeline = new RunningPipeline("trip_late").with("pipeline.pg.port", String.valueOf(port));
+        try (pipeline; EmbeddedPostgres late = startLater(pipeline, port)) {
+            String url = late.jdbcUrl("postgres");
+            execute(url, "CREATE TABLE public.trip_late (trip_id bigint PRIMARY KEY, vehicle_id text NOT NULL, started_at timestamptz NOT NULL)");
+            execute(url, "INSERT INTO public.trip_late VALUES (1, 'v-1', '2024-09-01 10:00+00'), (2, 'v-2', '2024-09-02 10:00+00')");
+
+            Lake lake = new Lake(pipeline.bucket, pipeline.table);
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                    assertThat(lake.query("SELECT trip_id, vehicle_id FROM " + Lake.LATEST + " ORDER BY trip_id"))
+                            .containsExactly(List.of("1", "v-1"), List.of("2", "v-2")));
+
+            execute(url, "UPDATE public.trip_late SET vehicle_id = 'v-9' WHERE trip_id = 2");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                    assertThat(lake.query("SELECT trip_id, vehicle_id FROM " + Lake.LATEST + " ORDER BY trip_id"))
+                            .containsExactly(List.of("1", "v-1"), List.of("2", "v-9")));
+        }
+    }
+
+    @Test
+    void aPipelineStartedWhileS3IsUnreachableStoresTheChangesOnceS3IsBack() throws Exception {
+        String name = "trip_s3_late";
+        CdcToLakeTest.createTable(name);
+        RunningPipeline pipeline = new RunningPipeline(name);
+        try (S3Link s3 = new S3Link(SharedServers.get().s3.endpoint(), pipeline.bucket); pipeline) {
+            s3.cut();
+            pipeline.with("pipeline.s3.endpoint", s3.endpoint()).start();
+            CdcToLakeTest.execute("INSERT INTO public." + name + " (trip_id, vehicle_id, started_at) VALUES "
+                    + "(1, 'v-1', '2024-09-01 10:00+00'), (2, 'v-2', '2024-09-02 10:00+00')");
+            await().alias("uploads tried while S3 is away").atMost(Duration.ofSeconds(60))
+                    .until(() -> pipeline.redeliveries("kafka-to-s3") > 0);
+            assertThat(pipeline.get("/observe/health").body()).contains("\"name\":\"s3\",\"status\":\"DOWN\"");
+
+            s3.restore();
+            CdcToLakeTest.awaitLakeEqualsTable(new Lake(pipeline.bucket, pipeline.table), name);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(pipeline.get("/observe/health").statusCode()).isEqualTo(200));
+        }
+    }
+
+    @Test
+    void aPipelineStartedBeforeKafkaCapturesTheTableOnceKafkaIsUp(@TempDir Path dir) throws Exception {
+        String name = "trip_kafka_late";
+        CdcToLakeTest.createTable(name);
+        CdcToLakeTest.execute("INSERT INTO public." + name + " (trip_id, vehicle_id, started_at) VALUES (1, 'v-1', '2024-09-01 10:00+00')");
+        int port = DevServers.freePort();
+        RunningPipeline pipeline = new RunningPipeline(name).with("pipeline.kafka.brokers", "localhost:" + port);
+        try (pipeline) {
+            pipeline.startRoutes();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(pipeline.get("/observe/health").body()).contains("\"name\":\"kafka\",\"status\":\"DOWN\""));
+
+            try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, port, DevServers.freePort())) {
+                CdcToLakeTest.execute("INSERT INTO public." + name + " (trip_id, vehicle_id, started_at) VALUES (2, 'v-2', '2024-09-02 10:00+00')");
+                CdcToLakeTest.awaitLakeEqualsTable(new Lake(pipeline.bucket, pipeline.table), name);
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                        assertThat(pipeline.get("/observe/health").statusCode()).isEqualTo(200));
+                pipeline.stop();
+            }
+        }
+    }
+
+    /** Starts the routes first, then the database they point at. */
+    private static EmbeddedPostgres startLater(RunningPipeline pipeline, int port) throws Exception {
+        pipeline.startRoutes();
+        return EmbeddedPostgres.start(Files.createTempDirectory("late-postgres"), port);
+    }
+
+    private static void execute(String url, String sql) throws Exception {
+        try (Connection connection = DriverManager.getConnection(url, "postgres", ""); Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+}
