@@ -38,6 +38,11 @@ final class ChangeStream {
     private final Map<Long, Integer> changesPerTrip = new ConcurrentHashMap<>();
     private final List<Long> live = new ArrayList<>();
     private long nextId = 1;
+    private volatile LargeTransaction largeTransactionNext;
+
+    /** A transaction asked for by size; {@code committed} gives its transaction id once it is committed. */
+    private record LargeTransaction(int changes, CompletableFuture<Long> committed) {
+    }
 
     ChangeStream(Database database, String table, int perSecond, long seed) {
         this.database = database;
@@ -55,6 +60,16 @@ final class ChangeStream {
                 throw new IllegalStateException("the change stream stopped after " + made.get() + " changes", e);
             }
         });
+    }
+
+    /**
+     * Makes the stream's next transaction one of {@code changes} changes (counted in the stream's
+     * total); the future gives its transaction id, Debezium's {@code source.txId}, once committed.
+     */
+    CompletableFuture<Long> largeTransactionNext(int changes) {
+        LargeTransaction large = new LargeTransaction(changes, new CompletableFuture<>());
+        largeTransactionNext = large;
+        return large.committed();
     }
 
     /** Changes committed so far. */
@@ -75,7 +90,9 @@ final class ChangeStream {
             int before = made.get();
             List<Long> inTransactionTrips = new ArrayList<>();
             while (made.get() < until) {
-                int inTransaction = Math.min(1 + random.nextInt(20), until - made.get());
+                LargeTransaction large = largeTransactionNext;
+                largeTransactionNext = null;
+                int inTransaction = Math.min(large != null ? large.changes() : 1 + random.nextInt(20), until - made.get());
                 for (int i = 0; i < inTransaction; i++) {
                     int kind = live.size() < 50 ? 0 : random.nextInt(100);
                     if (kind < 40) {
@@ -106,7 +123,11 @@ final class ChangeStream {
                         inTransactionTrips.add(id);
                     }
                 }
+                long transactionId = large != null ? transactionId(pg) : 0;
                 pg.commit();
+                if (large != null) {
+                    large.committed().complete(transactionId);
+                }
                 inTransactionTrips.forEach(id -> changesPerTrip.merge(id, 1, Integer::sum));
                 inTransactionTrips.clear();
                 long due = began + (made.addAndGet(inTransaction) - before) * 1_000_000_000L / perSecond;
@@ -115,6 +136,13 @@ final class ChangeStream {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
             }
+        }
+    }
+
+    private static long transactionId(Connection pg) throws SQLException {
+        try (PreparedStatement query = pg.prepareStatement("SELECT txid_current()"); java.sql.ResultSet row = query.executeQuery()) {
+            row.next();
+            return row.getLong(1);
         }
     }
 

@@ -1,12 +1,22 @@
 package pipeline.it;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -20,8 +30,9 @@ import static pipeline.it.StatisticsDefinitionTest.contractRows;
 
 /**
  * The app, as its own process, is killed with SIGKILL five times while 50,000 mixed changes stream
- * in: during a statistics run, between an upload to S3 and the offset commit that follows it (twice),
- * and at random moments of the stream, restarted each time. Every change reaches the lake, the
+ * in: during a statistics run, during a Debezium batch (part of a 10,000-change transaction in
+ * Kafka), between an upload to S3 and the offset commit that follows it (twice), and at a random
+ * moment of the stream, restarted each time. Every change reaches the lake, the
  * latest state equals the table, and the statistics equal the contract's SQL; the copies the crashes
  * left are counted.
  */
@@ -30,6 +41,7 @@ class CrashTest {
 
     private static final int CHANGES = 50_000;
     private static final String ZONE = "Europe/Paris";
+    private static final int LARGE_TRANSACTION = 10_000;
 
     private AppProcess app;
 
@@ -54,7 +66,7 @@ class CrashTest {
             List<String> kills = new ArrayList<>();
 
             killWhen(pipeline, kills, "during a statistics run", s3::whenNextDownload);
-            killWhen(pipeline, kills, "at a random moment of the stream", action -> randomly(random, action));
+            int largeTransactionInKafka = killDuringDebeziumBatch(pipeline, kills, stream);
             killWhen(pipeline, kills, "between an upload and its offset commit", s3::whenNextUploadStored);
             killWhen(pipeline, kills, "at a random moment of the stream", action -> randomly(random, action));
             killWhen(pipeline, kills, "between an upload and its offset commit", s3::whenNextUploadStored);
@@ -82,14 +94,46 @@ class CrashTest {
                     assertEqualToContract(StatisticsFromLakeTest.readResult(lake, month), expected);
                 }
             }
-            System.out.printf("CrashTest figures (seed %d): %,d changes streamed, %d kills (%s), %,d changes made before the last kill, "
+            System.out.printf("CrashTest figures (seed %d): %,d changes streamed, %d kills (%s; the Debezium batch kill came with %,d of "
+                            + "the %,d-change transaction's events in Kafka), %,d changes made before the last kill, "
                             + "%,d events stored, %,d distinct, %,d copies (%,d sent to Kafka twice, %,d written to the lake twice), 0 lost%n",
-                    seed, CHANGES, kills.size(), String.join("; ", kills), changesWhenKilledLast, stored, distinct, stored - distinct,
+                    seed, CHANGES, kills.size(), String.join("; ", kills), largeTransactionInKafka, LARGE_TRANSACTION, changesWhenKilledLast, stored, distinct, stored - distinct,
                     distinctRecords - distinct, stored - distinctRecords);
         } finally {
             if (app != null) {
                 app.close();
             }
+        }
+    }
+
+    /**
+     * Kills the app once the first event of a 10,000-change transaction is in Kafka, while the route
+     * still sends Debezium's batches of it; returns how many of its events were in Kafka then.
+     */
+    private int killDuringDebeziumBatch(RunningPipeline pipeline, List<String> kills, ChangeStream stream) throws Exception {
+        CompletableFuture<Integer> inKafka = new CompletableFuture<>();
+        try (TransactionWatch watch = new TransactionWatch(pipeline.changeTopic())) {
+            CompletableFuture<Long> committed = stream.largeTransactionNext(LARGE_TRANSACTION);
+            killWhen(pipeline, kills, "during a Debezium batch", kill -> CompletableFuture.runAsync(() -> {
+                long transaction = committed.join();
+                int first = 0;
+                while (first == 0) {
+                    first = watch.read(transaction, Duration.ofMillis(10));
+                }
+                kill.run();
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                int seen = 0;
+                while (System.nanoTime() < until) {
+                    seen = watch.read(transaction, Duration.ofMillis(100));
+                }
+                inKafka.complete(seen);
+            }).exceptionally(failure -> {
+                inKafka.completeExceptionally(failure);
+                return null;
+            }));
+            int seen = inKafka.get(1, TimeUnit.MINUTES);
+            assertThat(seen).as("events of the large transaction in Kafka at the kill: some, not all").isBetween(1, LARGE_TRANSACTION - 1);
+            return seen;
         }
     }
 
@@ -112,6 +156,43 @@ class CrashTest {
     private void startApp(RunningPipeline pipeline) throws Exception {
         app = AppProcess.start(pipeline);
         await().alias("streaming from the slot").atMost(Duration.ofSeconds(120)).ignoreExceptions().until(pipeline::slotActive);
+    }
+
+    /** Reads a change topic from its end at creation and counts the events of each transaction ({@code source.txId}). */
+    private static final class TransactionWatch implements AutoCloseable {
+
+        private static final Pattern TRANSACTION_ID = Pattern.compile("\"txId\":(\\d+)");
+
+        private final KafkaConsumer<byte[], byte[]> consumer;
+        private final Map<Long, Integer> eventsPerTransaction = new HashMap<>();
+
+        TransactionWatch(String topic) {
+            consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", SharedServers.get().kafka.bootstrapServers()),
+                    new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(partition -> new TopicPartition(topic, partition.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+        }
+
+        /** Reads what arrives within {@code wait}; the number of events of {@code transaction} read so far. */
+        int read(long transaction, Duration wait) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(wait)) {
+                if (record.value() != null) {
+                    Matcher id = TRANSACTION_ID.matcher(new String(record.value(), StandardCharsets.UTF_8));
+                    if (id.find()) {
+                        eventsPerTransaction.merge(Long.parseLong(id.group(1)), 1, Integer::sum);
+                    }
+                }
+            }
+            return eventsPerTransaction.getOrDefault(transaction, 0);
+        }
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
     }
 
     private static void randomly(Random random, Runnable action) {
