@@ -1,8 +1,10 @@
 package routes;
 
 import org.apache.camel.BeanInject;
+import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 import pipeline.config.PipelineSettings;
+import pipeline.stats.MonthlyStatisticsService;
 
 /**
  * monthly-stats: on each Quartz firing ({@code pipeline.stats.cron}) the previous month's vehicle
@@ -15,8 +17,18 @@ public class MonthlyStatsRoute extends EndpointRouteBuilder {
 
     @Override
     public void configure() {
+        // the next firing is a month away: a run that fails (S3 away, say) is retried until it succeeds
+        errorHandler(defaultErrorHandler()
+                .maximumRedeliveries(-1)
+                .redeliveryDelay(settings.statsRetryDelay.toMillis())
+                .useExponentialBackOff()
+                .maximumRedeliveryDelay(MonthlyStatisticsService.MAX_RETRY_DELAY.toMillis())
+                .retryAttemptedLogLevel(LoggingLevel.WARN));
+
         // Quartz reads the cron from the endpoint URI, where spaces are written as '+'
-        from(quartz("trip-pipeline/monthly-stats").cron(settings.statsCron.replace(' ', '+')))
+        from(quartz("trip-pipeline/monthly-stats").cron(settings.statsCron.replace(' ', '+'))
+                // "the 1st at 02:00" in the zone whose calendar months the statistics count, not the JVM's
+                .advanced().triggerParameters("timeZone", settings.timezone.getId()))
                 .routeId("monthly-stats")
                 .bean("monthlyStatistics", "onFiring")
                 .log("Monthly statistics published: ${body}");

@@ -31,6 +31,7 @@ import pipeline.observe.LagMonitor;
 import pipeline.observe.PipelineMetrics;
 import pipeline.stats.LakeCatchUp;
 import pipeline.stats.MonthlyStatisticsService;
+import pipeline.stats.StartupCatchUp;
 import pipeline.stats.StatisticsJob;
 import pipeline.stats.TripColumns;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -166,7 +167,7 @@ public class PipelineConfiguration implements CamelConfiguration {
         }
     }
 
-    /** Months missed while the pipeline was down are computed once the routes run, without holding up start-up. */
+    /** Once the routes run: missing topics, metrics, the console, the lag monitor and the statistics' catch-up. */
     @Override
     public void configure(CamelContext context) throws Exception {
         AtomicBoolean once = new AtomicBoolean();
@@ -186,15 +187,7 @@ public class PipelineConfiguration implements CamelConfiguration {
             started.addService(new LagMonitor(started, settings, metrics));
             MonthlyStatisticsService statistics = started.getRegistry().lookupByNameAndType("monthlyStatistics", MonthlyStatisticsService.class);
             started.addService(new StatisticsOperations(statistics));
-            Thread catchUp = new Thread(() -> {
-                try {
-                    statistics.onStartup();
-                } catch (Exception e) {
-                    LOG.warn("Monthly statistics catch-up failed, the next firing tries again: {}", e.getMessage());
-                }
-            }, "monthly-stats-catch-up");
-            catchUp.setDaemon(true);
-            catchUp.start();
+            started.addService(new StartupCatchUp(started, statistics, settings.statsRetryDelay));
         });
     }
 }

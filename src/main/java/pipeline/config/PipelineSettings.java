@@ -54,6 +54,7 @@ public final class PipelineSettings {
     public final String statsCron;
     public final YearMonth statsSince;
     public final Duration statsLakeWait;
+    public final Duration statsRetryDelay;
     public final String statsTable;
     public final String statsKeyColumn;
     public final String statsVehicleColumn;
@@ -102,6 +103,7 @@ public final class PipelineSettings {
         statsCron = cron("pipeline.stats.cron");
         statsSince = optionalMonth("pipeline.stats.since");
         statsLakeWait = duration("pipeline.stats.lake-wait");
+        statsRetryDelay = duration("pipeline.stats.retry-delay");
         statsTable = table("pipeline.stats.table", required("pipeline.stats.table"));
         statsKeyColumn = required("pipeline.stats.key-column");
         statsVehicleColumn = required("pipeline.stats.vehicle-column");

@@ -1,6 +1,7 @@
 package pipeline.stats;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -9,6 +10,8 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
@@ -17,6 +20,9 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  * catch-up would. Runs one at a time.
  */
 public final class MonthlyStatisticsService {
+
+    /** The longest wait between attempts of a failed run. */
+    public static final Duration MAX_RETRY_DELAY = Duration.ofMinutes(30);
 
     private static final Logger LOG = LoggerFactory.getLogger(MonthlyStatisticsService.class);
 
@@ -47,6 +53,7 @@ public final class MonthlyStatisticsService {
 
     /** A cron firing: the previous month, then the months still missing. */
     public synchronized List<StatisticsJob.Summary> onFiring() throws InterruptedException {
+        createBucketIfMissing();
         boolean caughtUp = lakeWait.await();
         List<StatisticsJob.Summary> done = new ArrayList<>();
         YearMonth previous = previousMonth();
@@ -57,17 +64,32 @@ public final class MonthlyStatisticsService {
 
     /** On demand (the console, a backfill): one month, after waiting for the lake writer. */
     public synchronized StatisticsJob.Summary compute(YearMonth month) throws InterruptedException {
+        createBucketIfMissing();
         return job.run(month, lakeWait.await());
     }
 
     /** At start-up: only the months since {@code since} that have no result yet. */
     public synchronized List<StatisticsJob.Summary> onStartup() throws InterruptedException {
+        createBucketIfMissing();
         List<YearMonth> missing = missingMonths(null);
         if (missing.isEmpty()) {
             return List.of();
         }
         LOG.info("Catching up monthly statistics for {}", missing);
         return run(missing, lakeWait.await());
+    }
+
+    /** The lake writer creates the bucket at its first upload; the statistics may come first, as of a table without changes. */
+    private void createBucketIfMissing() {
+        try {
+            s3.headBucket(r -> r.bucket(bucket));
+        } catch (NoSuchBucketException e) {
+            try {
+                s3.createBucket(r -> r.bucket(bucket));
+            } catch (BucketAlreadyOwnedByYouException raced) {
+                // the lake writer's first upload created it meanwhile
+            }
+        }
     }
 
     private List<StatisticsJob.Summary> run(List<YearMonth> months, boolean caughtUp) {

@@ -29,6 +29,7 @@ class ConfigurationErrorTest {
             "PIPELINE_S3_BUCKET           | Trip_Lake       | pipeline.s3.bucket",
             "PIPELINE_STATS_SINCE         | 2024-13         | pipeline.stats.since",
             "PIPELINE_STATS_LAKE_WAIT     | forever         | pipeline.stats.lake-wait",
+            "PIPELINE_STATS_RETRY_DELAY   | -1m             | pipeline.stats.retry-delay",
             "PIPELINE_STATS_TABLE         | trip            | pipeline.stats.table",
             "PIPELINE_HAWTIO_PASSWORD     | secret-only     | pipeline.hawtio.user",
             "PIPELINE_PG_SSLMODE          | on              | pipeline.pg.sslmode",

@@ -2,7 +2,9 @@ package pipeline.it;
 
 import java.time.Duration;
 import java.time.YearMonth;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -11,8 +13,42 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static pipeline.it.CdcToLakeTest.createTable;
 
-/** The cron route computes the previous month when fired; start-up catches up the months missed since pipeline.stats.since. */
+/**
+ * The cron route computes the previous month when fired, at the cron's time in the pipeline's zone,
+ * and retries a run that fails until it succeeds; start-up catches up the months missed since
+ * pipeline.stats.since.
+ */
 class MonthlyStatsRouteTest {
+
+    @Test
+    void theCronFiresInThePipelinesZoneAndARunThatMeetsS3AwayIsRetriedUntilItSucceeds() throws Exception {
+        String name = "trip_cron_retry";
+        createTable(name);
+        // UTC+14: read in the JVM's zone, this cron would fire hours away instead of within the test
+        ZoneId zone = ZoneId.of("Pacific/Kiritimati");
+        ZonedDateTime firing = ZonedDateTime.now(zone).plusSeconds(30);
+        String cron = String.format("%d %d %d %d %d ? %d", firing.getSecond(), firing.getMinute(), firing.getHour(),
+                firing.getDayOfMonth(), firing.getMonthValue(), firing.getYear());
+        YearMonth previous = YearMonth.from(firing).minusMonths(1);
+        String prefix = String.format("stats/vehicle_monthly/year=%04d/month=%02d/", previous.getYear(), previous.getMonthValue());
+        RunningPipeline pipeline = new RunningPipeline(name);
+        try (S3Link s3 = new S3Link(SharedServers.get().s3.endpoint(), pipeline.bucket); pipeline) {
+            s3.cut();
+            pipeline.with("pipeline.s3.endpoint", s3.endpoint())
+                    .with("pipeline.timezone", zone.getId())
+                    .with("pipeline.stats.cron", cron)
+                    .with("pipeline.stats.retry-delay", "1s")
+                    .start();
+            await().alias("the firing at " + firing + " failed and is being retried").atMost(Duration.ofSeconds(90))
+                    .until(() -> pipeline.redeliveries("monthly-stats") > 0);
+            assertThat(pipeline.exchangesCompleted("monthly-stats")).isZero();
+
+            s3.restore();
+            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.exchangesCompleted("monthly-stats") == 1);
+            Lake lake = new Lake(pipeline.bucket, pipeline.table);
+            assertThat(lake.objects(prefix)).containsExactlyInAnyOrder(prefix + "_SUCCESS", prefix + "part-00000.parquet");
+        }
+    }
 
     @Test
     void firingsComputeThePreviousMonthAndStartUpCatchesUpMissingMonths() throws Exception {

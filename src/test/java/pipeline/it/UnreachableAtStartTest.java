@@ -6,6 +6,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -42,13 +44,13 @@ class UnreachableAtStartTest {
     }
 
     @Test
-    void aPipelineStartedWhileS3IsUnreachableStoresTheChangesOnceS3IsBack() throws Exception {
+    void aPipelineStartedWhileS3IsUnreachableStoresTheChangesAndCatchesUpTheStatisticsOnceS3IsBack() throws Exception {
         String name = "trip_s3_late";
         CdcToLakeTest.createTable(name);
         RunningPipeline pipeline = new RunningPipeline(name);
         try (S3Link s3 = new S3Link(SharedServers.get().s3.endpoint(), pipeline.bucket); pipeline) {
             s3.cut();
-            pipeline.with("pipeline.s3.endpoint", s3.endpoint()).start();
+            pipeline.with("pipeline.s3.endpoint", s3.endpoint()).with("pipeline.stats.retry-delay", "1s").start();
             CdcToLakeTest.execute("INSERT INTO public." + name + " (trip_id, vehicle_id, started_at) VALUES "
                     + "(1, 'v-1', '2024-09-01 10:00+00'), (2, 'v-2', '2024-09-02 10:00+00')");
             await().alias("uploads tried while S3 is away").atMost(Duration.ofSeconds(60))
@@ -56,9 +58,14 @@ class UnreachableAtStartTest {
             assertThat(pipeline.get("/observe/health").body()).contains("\"name\":\"s3\",\"status\":\"DOWN\"");
 
             s3.restore();
-            CdcToLakeTest.awaitLakeEqualsTable(new Lake(pipeline.bucket, pipeline.table), name);
+            Lake lake = new Lake(pipeline.bucket, pipeline.table);
+            CdcToLakeTest.awaitLakeEqualsTable(lake, name);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                     assertThat(pipeline.get("/observe/health").statusCode()).isEqualTo(200));
+            YearMonth previous = YearMonth.now(ZoneOffset.UTC).minusMonths(1);
+            String statistics = String.format("stats/vehicle_monthly/year=%04d/month=%02d/_SUCCESS", previous.getYear(), previous.getMonthValue());
+            await().alias("the start-up catch-up of the statistics, retried").atMost(Duration.ofSeconds(60))
+                    .until(() -> lake.objects(statistics).contains(statistics));
         }
     }
 
