@@ -4,7 +4,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
@@ -14,6 +16,7 @@ import pipeline.config.KafkaClients;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
 import pipeline.config.SourceDatabase;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 
@@ -95,8 +98,17 @@ public final class DependencyHealthCheck extends AbstractHealthCheck {
                     "default.api.timeout.ms", TIMEOUT_SECONDS * 1000, "reconnect.backoff.max.ms", 1000));
             try (Admin admin = Admin.create(client)) {
                 admin.describeCluster().clusterId().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                throw kafkaSilent(settings);
+            } catch (ExecutionException e) {
+                // an unreachable broker is only ever a timeout, whose own message says nothing of where
+                throw e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException ? kafkaSilent(settings) : e;
             }
         });
+    }
+
+    private static IllegalStateException kafkaSilent(PipelineSettings settings) {
+        return new IllegalStateException("Kafka at " + settings.kafkaBrokers + " did not answer within " + TIMEOUT_SECONDS + " s");
     }
 
     /** Asks S3 about the lake's bucket; a bucket not created yet is fine, the first upload creates it. */
@@ -106,6 +118,13 @@ public final class DependencyHealthCheck extends AbstractHealthCheck {
                 s3.headBucket(r -> r.bucket(settings.s3Bucket));
             } catch (NoSuchBucketException notYetCreated) {
                 // the server answered
+            } catch (SdkClientException e) {
+                // the SDK's own message lists every provider of its chain, over a thousand characters
+                if (settings.s3AccessKey.isEmpty() && String.valueOf(e.getMessage()).startsWith("Unable to load credentials")) {
+                    throw new IllegalStateException("no S3 credentials: pipeline.s3.access-key and secret-key are empty "
+                            + "and the AWS default credential chain found none");
+                }
+                throw e;
             }
         });
     }

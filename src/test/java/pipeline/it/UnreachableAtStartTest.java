@@ -79,7 +79,8 @@ class UnreachableAtStartTest {
         try (pipeline) {
             pipeline.startRoutes();
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    assertThat(pipeline.get("/observe/health").body()).contains("\"name\":\"kafka\",\"status\":\"DOWN\""));
+                    assertThat(pipeline.get("/observe/health").body())
+                            .contains("\"name\":\"kafka\",\"status\":\"DOWN\",\"message\":\"Kafka at localhost:" + port + " did not answer within 3 s\""));
 
             try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, port, DevServers.freePort())) {
                 CdcToLakeTest.execute("INSERT INTO public." + name + " (trip_id, vehicle_id, started_at) VALUES (2, 'v-2', '2024-09-02 10:00+00')");
