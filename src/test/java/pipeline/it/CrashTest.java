@@ -44,6 +44,8 @@ class CrashTest {
     private static final int LARGE_TRANSACTION = 10_000;
 
     private AppProcess app;
+    /** The change topic's end offset right after each kill: copies a restart re-sends land from there on. */
+    private final List<Long> endOffsetAtKill = new ArrayList<>();
 
     @Test
     void afterFiveKillsEveryChangeIsInTheLakeAndTheStatisticsEqualTheSql() throws Exception {
@@ -96,9 +98,10 @@ class CrashTest {
             }
             System.out.printf("CrashTest figures (seed %d): %,d changes streamed, %d kills (%s; the Debezium batch kill came with %,d of "
                             + "the %,d-change transaction's events in Kafka), %,d changes made before the last kill, "
-                            + "%,d events stored, %,d distinct, %,d copies (%,d sent to Kafka twice, %,d written to the lake twice), 0 lost%n",
+                            + "%,d events stored, %,d distinct, %,d copies (%,d sent to Kafka twice, %,d written to the lake twice; "
+                            + "re-sent after each kill: %s), 0 lost%n",
                     seed, CHANGES, kills.size(), String.join("; ", kills), largeTransactionInKafka, LARGE_TRANSACTION, changesWhenKilledLast, stored, distinct, stored - distinct,
-                    distinctRecords - distinct, stored - distinctRecords);
+                    distinctRecords - distinct, stored - distinctRecords, copiesAfterEachKill(lake));
         } finally {
             if (app != null) {
                 app.close();
@@ -137,6 +140,23 @@ class CrashTest {
         }
     }
 
+    /** Change-topic records that repeat an event stored at a lower offset, counted by the kill after which they were sent. */
+    private String copiesAfterEachKill(Lake lake) throws Exception {
+        long[] copies = new long[endOffsetAtKill.size()];
+        for (List<String> row : lake.query("SELECT __kafka_offset FROM (SELECT __kafka_offset, row_number() OVER "
+                + "(PARTITION BY __lsn, trip_id, __op ORDER BY __kafka_offset) AS nth "
+                + "FROM (SELECT DISTINCT __lsn, trip_id, __op, __kafka_offset FROM {events})) WHERE nth > 1")) {
+            long offset = Long.parseLong(row.get(0));
+            for (int kill = copies.length - 1; kill >= 0; kill--) {
+                if (offset >= endOffsetAtKill.get(kill)) {
+                    copies[kill]++;
+                    break;
+                }
+            }
+        }
+        return java.util.Arrays.toString(copies);
+    }
+
     /** Arms {@code trigger} to kill the running app, waits for the kill, and starts the app again. */
     private void killWhen(RunningPipeline pipeline, List<String> kills, String moment,
                           java.util.function.Consumer<Runnable> trigger) throws Exception {
@@ -148,6 +168,7 @@ class CrashTest {
         });
         killed.get(3, TimeUnit.MINUTES);
         kills.add(moment);
+        endOffsetAtKill.add(Topics.endOffset(pipeline.changeTopic()));
         await().alias("Postgres noticed the killed replication connection").atMost(Duration.ofSeconds(60))
                 .until(() -> !pipeline.slotActive());
         startApp(pipeline);

@@ -7,9 +7,10 @@ import java.util.Map;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** Reads a topic from the beginning, as any Kafka consumer would. */
+/** Reads a topic from the beginning, as any Kafka consumer would, or its end offset. */
 final class Topics {
 
     private Topics() {
@@ -35,5 +36,14 @@ final class Topics {
             consumer.poll(Duration.ofMillis(500)).forEach(records::add);
         }
         return records;
+    }
+
+    /** The offset the next record of partition 0 of {@code topic} will get. */
+    static long endOffset(String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                "bootstrap.servers", SharedServers.get().kafka.bootstrapServers()), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            return consumer.endOffsets(List.of(partition), Duration.ofSeconds(10)).get(partition);
+        }
     }
 }
