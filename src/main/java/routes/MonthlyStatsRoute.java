@@ -23,10 +23,14 @@ public class MonthlyStatsRoute extends EndpointRouteBuilder {
                 .redeliveryDelay(settings.statsRetryDelay.toMillis())
                 .useExponentialBackOff()
                 .maximumRedeliveryDelay(MonthlyStatisticsService.MAX_RETRY_DELAY.toMillis())
-                .retryAttemptedLogLevel(LoggingLevel.WARN));
+                .retryAttemptedLogLevel(LoggingLevel.WARN)
+                // a stop does not wait for the next attempt: the restarted pipeline's catch-up computes a missing month
+                .allowRedeliveryWhileStopping(false));
 
         // Quartz reads the cron from the endpoint URI, where spaces are written as '+'
         from(quartz("trip-pipeline/monthly-stats").cron(settings.statsCron.replace(' ', '+'))
+                // a firing still retrying holds the next one back instead of a second worker thread waiting beside it
+                .stateful(true)
                 // "the 1st at 02:00" in the zone whose calendar months the statistics count, not the JVM's
                 .advanced().triggerParameters("timeZone", settings.timezone.getId()))
                 .routeId("monthly-stats")

@@ -69,9 +69,12 @@ final class AppProcess implements AutoCloseable {
         }
     }
 
-    /** SIGTERM, as Ctrl-C or a container stop sends; returns the exit code. */
+    /**
+     * SIGTERM, as Ctrl-C or a container stop sends; returns the exit code. Through the process handle,
+     * because {@code Process.destroy()} also closes the pipes, losing all the app prints while it stops.
+     */
     int stop(Duration atMost) throws InterruptedException {
-        process.destroy();
+        process.toHandle().destroy();
         return exitCode(atMost);
     }
 

@@ -23,7 +23,8 @@ import static pipeline.it.CdcToLakeTest.createTable;
 /**
  * SIGTERM while a batch is being uploaded: the app exits cleanly, every offset the lake writer
  * committed is covered by files in S3 (nothing half-committed), and the next start carries on
- * with the changes made meanwhile.
+ * with the changes made meanwhile. A stop while the monthly statistics wait to retry a failed run
+ * does not wait for that retry.
  */
 @Tag("slow")
 class GracefulStopTest {
@@ -58,6 +59,29 @@ class GracefulStopTest {
                 System.out.printf("GracefulStopTest figures: %,d changes, SIGTERM during an upload, exit code %d, %s events stored, %s distinct%n",
                         stream.made(), exitCode, events.get(0), events.get(1));
                 next.stop(Duration.ofSeconds(60));
+            }
+        }
+    }
+
+    @Test
+    void sigtermWhileAFailedStatisticsRunWaitsToRetryDoesNotWaitForTheRetry() throws Exception {
+        String name = "trip_sigterm_stats";
+        createTable(name);
+        RunningPipeline pipeline = new RunningPipeline(name);
+        try (pipeline; S3Link s3 = new S3Link(SharedServers.get().s3.endpoint(), pipeline.bucket)) {
+            s3.cut();
+            pipeline.with("pipeline.s3.endpoint", s3.endpoint())
+                    .with("pipeline.stats.cron", "0/5 * * * * ?")
+                    .with("pipeline.stats.retry-delay", "10m");
+            try (AppProcess app = AppProcess.start(pipeline)) {
+                app.awaitOutput("On delivery attempt: 0", 0, Duration.ofSeconds(120));
+                long stopping = System.nanoTime();
+                int exitCode = app.stop(Duration.ofSeconds(120));
+                Duration took = Duration.ofNanos(System.nanoTime() - stopping);
+                System.out.printf("GracefulStopTest figures: SIGTERM while the statistics wait to retry: exit code %d after %.1f s%n",
+                        exitCode, took.toMillis() / 1000.0);
+                assertThat(exitCode).as("exit code after SIGTERM").isIn(0, AppProcess.STOPPED_BY_SIGTERM);
+                assertThat(took).as("stopped before Camel's 30 s shutdown timeout forced it").isLessThan(Duration.ofSeconds(25));
             }
         }
     }
