@@ -177,7 +177,7 @@ class CrashTest {
 
     private void startApp(RunningPipeline pipeline) throws Exception {
         app = AppProcess.start(pipeline);
-        await().alias("streaming from the slot").atMost(Duration.ofSeconds(120)).ignoreExceptions().until(pipeline::slotActive);
+        pipeline.awaitStreaming();
     }
 
     /** Reads a change topic from its end at creation and counts the events of each transaction ({@code source.txId}). */

@@ -37,7 +37,7 @@ class GracefulStopTest {
         try (pipeline; S3Link s3 = new S3Link(SharedServers.get().s3.endpoint(), pipeline.bucket)) {
             pipeline.with("pipeline.s3.endpoint", s3.endpoint());
             AppProcess app = AppProcess.start(pipeline);
-            await().alias("streaming").atMost(Duration.ofSeconds(120)).ignoreExceptions().until(pipeline::slotActive);
+            pipeline.awaitStreaming();
             ChangeStream stream = new ChangeStream(SharedServers::postgres, pipeline.table, 200, 5);
             CompletableFuture<Void> writing = stream.start(6_000);
             Lake lake = new Lake(pipeline.bucket, pipeline.table);

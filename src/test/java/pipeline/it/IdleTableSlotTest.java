@@ -28,7 +28,7 @@ class IdleTableSlotTest {
         execute("CREATE TABLE public.not_captured_busy (id bigserial PRIMARY KEY, payload text)");
         RunningPipeline pipeline = new RunningPipeline(name);
         try (pipeline; AppProcess app = AppProcess.start(pipeline)) {
-            await().alias("streaming").atMost(Duration.ofSeconds(120)).ignoreExceptions().until(pipeline::slotActive);
+            pipeline.awaitStreaming();
             execute("INSERT INTO public." + name + " (trip_id, vehicle_id, started_at) VALUES (1, 'v-1', now())");
             long writtenBefore = walPosition();
             for (int round = 0; round < 10; round++) {
@@ -40,9 +40,10 @@ class IdleTableSlotTest {
             await().alias("slot confirmed past the other table's writes").atMost(Duration.ofSeconds(90))
                     .pollInterval(Duration.ofSeconds(2)).ignoreExceptions()
                     .until(() -> confirmedFlush(pipeline.slot) >= written);
-            assertThat(retainedBytes(pipeline.slot)).as("WAL the slot still holds").isLessThan(1L << 20);
+            long retained = retainedBytes(pipeline.slot);
+            assertThat(retained).as("WAL the slot still holds").isLessThan(1L << 20);
             System.out.printf("IdleTableSlotTest figures: %,d bytes of WAL written to an uncaptured table, %,d still held by the slot%n",
-                    written - writtenBefore, retainedBytes(pipeline.slot));
+                    written - writtenBefore, retained);
             app.stop(Duration.ofSeconds(60));
         }
     }

@@ -51,7 +51,7 @@ class KafkaTlsTest {
                 .with("pipeline.kafka.ssl-truststore-location", trusted.toString())
                 .with("pipeline.kafka.ssl-truststore-password", STORE_PASSWORD)) {
             try (AppProcess app = AppProcess.start(pipeline)) {
-                await().alias("streaming").atMost(Duration.ofSeconds(120)).ignoreExceptions().until(pipeline::slotActive);
+                pipeline.awaitStreaming();
                 execute("INSERT INTO public.trip_kafka_tls (trip_id, vehicle_id, started_at) VALUES (1, 'v-1', '2024-11-01 10:00+00')");
                 awaitLakeEqualsTable(new Lake(pipeline.bucket, pipeline.table), name);
                 await().alias("health UP").atMost(Duration.ofSeconds(60)).ignoreExceptions()

@@ -31,7 +31,7 @@ class RebalanceTest {
         try (pipeline; S3Link s3 = new S3Link(SharedServers.get().s3.endpoint(), pipeline.bucket);
              AppProcess app = AppProcess.start(pipeline.with("pipeline.s3.endpoint", s3.endpoint()));
              Admin admin = Admin.create(Map.of("bootstrap.servers", SharedServers.get().kafka.bootstrapServers()))) {
-            await().alias("streaming").atMost(Duration.ofSeconds(120)).ignoreExceptions().until(pipeline::slotActive);
+            pipeline.awaitStreaming();
             Lake lake = new Lake(pipeline.bucket, pipeline.table);
             insertTrips(1, 100);
             awaitLakeEqualsTable(lake, name);

@@ -141,6 +141,11 @@ final class RunningPipeline implements AutoCloseable {
         }
     }
 
+    /** Waits until Debezium, in the app started as its own process, streams from the slot: its snapshot, if any, is over. */
+    void awaitStreaming() {
+        await().alias("streaming from the slot").atMost(Duration.ofSeconds(120)).ignoreExceptions().until(this::slotActive);
+    }
+
     boolean slotActive() throws Exception {
         return slotActive(SharedServers::postgres);
     }

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static pipeline.it.CdcToLakeTest.awaitLakeEqualsTable;
 import static pipeline.it.CdcToLakeTest.createTable;
 import static pipeline.it.CdcToLakeTest.execute;
@@ -25,7 +24,7 @@ class UploadFaultTest {
         RunningPipeline pipeline = new RunningPipeline(name);
         try (pipeline; S3Link s3 = new S3Link(SharedServers.get().s3.endpoint(), pipeline.bucket);
              AppProcess app = AppProcess.start(pipeline.with("pipeline.s3.endpoint", s3.endpoint()))) {
-            await().alias("streaming").atMost(Duration.ofSeconds(120)).ignoreExceptions().until(pipeline::slotActive);
+            pipeline.awaitStreaming();
             Lake lake = new Lake(pipeline.bucket, pipeline.table);
 
             int uploads = s3.uploadsSeen();
