@@ -126,7 +126,7 @@ class CrashTest {
                 kill.run();
                 // everything the broker took before the kill, however long reading it takes
                 long end = Topics.endOffset(pipeline.changeTopic());
-                int seen = 0;
+                int seen = first;
                 while (watch.position() < end) {
                     seen = watch.read(transaction, Duration.ofMillis(100));
                 }
