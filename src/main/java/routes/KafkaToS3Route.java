@@ -52,7 +52,8 @@ public class KafkaToS3Route extends EndpointRouteBuilder {
                             .maxRequestSize(PipelineTopics.MAX_RECORD_BYTES))
                     .id("dead-letter")
                 .end()
-                .split(simple("${body.files}"))
+                // a batch spread over many day partitions is many files: they are stored side by side
+                .split(simple("${body.files}")).parallelProcessing()
                     .setHeader(AWS2S3Constants.KEY, simple("${body.objectKey}"))
                     .setHeader(AWS2S3Constants.CONTENT_LENGTH, simple("${body.content.length}"))
                     .setBody(simple("${body.content}"))

@@ -21,13 +21,10 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalOutputFile;
 import pipeline.lake.ChangeEvent;
+import pipeline.lake.LakeFormat;
 import pipeline.lake.RowMapping;
 import pipeline.stats.LakeTrips;
 import pipeline.stats.MonthlyStatistics;
@@ -165,7 +162,7 @@ public final class StatisticsBenchmark {
                 long offset = (long) file * EVENTS_PER_FILE + i;
                 int kind = trips < 1000 ? 0 : random.nextInt(100);
                 String op;
-                Struct row;
+                Object[] row;
                 int id;
                 if (kind < 60) {
                     id = trips++;
@@ -185,12 +182,10 @@ public final class StatisticsBenchmark {
                 if (writer == null) {
                     Path path = lake.resolve("year=2024").resolve(partition).resolve(String.format("part-%05d.parquet", file));
                     Files.createDirectories(path.getParent());
-                    writer = AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(path))
-                            .withSchema(mapping.avroSchema()).withConf(new PlainParquetConfiguration())
-                            .withCompressionCodec(CompressionCodecName.SNAPPY).build();
+                    writer = LakeFormat.openWriter(new LocalOutputFile(path), mapping.avroSchema());
                     writers.put(partition, writer);
                 }
-                writer.write(mapping.toRecord(new ChangeEvent("public.trip", op, row, ROW, offset, offset + 1_000_000, offset), 0, offset));
+                writer.write(mapping.toRecord(new ChangeEvent("public.trip", op, mapping, row, offset, offset + 1_000_000, offset), 0, offset));
             }
             for (ParquetWriter<GenericRecord> writer : writers.values()) {
                 writer.close();
@@ -198,10 +193,9 @@ public final class StatisticsBenchmark {
         }
     }
 
-    private static Struct trip(long id, int vehicle, long startSeconds, Long endSeconds, BigDecimal distance) {
-        return new Struct(ROW).put("trip_id", id).put("vehicle_id", "vehicle-" + vehicle)
-                .put("started_at", Instant.ofEpochSecond(startSeconds).toString())
-                .put("ended_at", endSeconds == null ? null : Instant.ofEpochSecond(endSeconds).toString())
-                .put("distance_km", distance);
+    /** A row in the lake's form: instants in micros, the decimal as unscaled bytes. */
+    private static Object[] trip(long id, int vehicle, long startSeconds, Long endSeconds, BigDecimal distance) {
+        return new Object[] {id, "vehicle-" + vehicle, startSeconds * 1_000_000L, endSeconds == null ? null : endSeconds * 1_000_000L,
+            distance == null ? null : java.nio.ByteBuffer.wrap(distance.unscaledValue().toByteArray())};
     }
 }

@@ -1,123 +1,150 @@
 package pipeline.lake;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
-import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Schema;
-import org.apache.kafka.connect.data.SchemaAndValue;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.kafka.connect.errors.DataException;
 import org.apache.kafka.connect.json.JsonConverter;
-import pipeline.config.RootCause;
 
-/** Reads a Debezium envelope written by Kafka Connect's JsonConverter with schemas enabled. */
+/**
+ * Reads a Debezium envelope written by Kafka Connect's JsonConverter with schemas enabled straight
+ * into a lake row, in one streaming pass over the payload. JsonConverter repeats the whole schema
+ * block (most of the record's bytes) in every record: a block seen before is recognised by
+ * comparing bytes and never parsed again. Not thread-safe: one decoder per lake writer.
+ */
 public final class ChangeEventDecoder {
 
-    private static final Set<String> OPERATIONS = Set.of("c", "u", "d", "r");
-
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final byte[] SCHEMA_FIELD = "{\"schema\":".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] PAYLOAD_FIELD = ",\"payload\":".getBytes(StandardCharsets.UTF_8);
+    private static final String NOT_A_RECORD = "not a JsonConverter record with schema: ";
+    /** Schema blocks remembered; a topic has one per table version, so a few cover the tables of a batch. */
+    private static final int REMEMBERED_SCHEMAS = 16;
+    /** Says a record that starts with a known schema block continues in another layout than JsonConverter's. */
+    private static final ChangeEvent NOT_DECODED = new ChangeEvent("", "", null, new Object[0], 0, null, null);
 
-    private final JsonConverter converter = new JsonConverter();
+    private final JsonConverter schemaReader = new JsonConverter();
+    /** Most recently used first. */
+    private final List<EnvelopeSchema> schemas = new ArrayList<>();
+    private final Map<RowKey, RowMapping> mappings = new HashMap<>();
 
     public ChangeEventDecoder() {
-        converter.configure(Map.of("schemas.enable", "true"), false);
+        schemaReader.configure(Map.of("schemas.enable", "true"), false);
     }
 
-    /** Returns the event, or null for a tombstone (a null value). */
+    /** Returns the event, or null for a tombstone (a null value or payload). */
     public ChangeEvent decode(String topic, byte[] value) {
         if (value == null) {
             return null;
         }
-        // parsed once more than JsonConverter does, for what it reads leniently: wrong types, NaN and infinities (written as text)
-        JsonNode record;
         try {
-            record = JSON.readTree(value);
-        } catch (JsonProcessingException e) {
-            throw new MalformedChangeEventException("not a JsonConverter record with schema: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new MalformedChangeEventException("not a JsonConverter record with schema: " + e.getMessage(), e);
-        }
-        if (record == null || !record.isObject() || !record.has("schema") || !record.has("payload")) {
-            throw new MalformedChangeEventException("not a JsonConverter record with schema: no \"schema\" and \"payload\" fields");
-        }
-        if (record.get("payload").isNull()) {
-            return null;
-        }
-        JsonValueTypes.check(record.get("schema"), record.get("payload"), "");
-        SchemaAndValue envelope;
-        try {
-            envelope = converter.toConnectData(topic, value);
-        } catch (DataException e) {
-            throw new MalformedChangeEventException("not a JsonConverter record with schema: " + rootMessage(e), e);
-        }
-        if (envelope.value() == null) {
-            return null;
-        }
-        if (!(envelope.value() instanceof Struct struct)) {
-            throw new MalformedChangeEventException("value is not a Debezium envelope but " + envelope.value().getClass().getSimpleName());
-        }
-        try {
-            restoreNonFiniteNumbers(struct, record.get("payload"));
-            return fromEnvelope(struct);
-        } catch (DataException | ClassCastException e) {
-            throw new MalformedChangeEventException("not a Debezium envelope: " + rootMessage(e), e);
-        }
-    }
-
-    /** JsonConverter writes a NaN or infinite double as "NaN", "Infinity" or "-Infinity" and reads that back as 0.0. */
-    private static void restoreNonFiniteNumbers(Struct envelope, JsonNode payload) {
-        for (String image : List.of("before", "after")) {
-            Struct row = envelope.schema().field(image) == null ? null : envelope.getStruct(image);
-            if (row == null) {
-                continue;
-            }
-            for (Field column : row.schema().fields()) {
-                Schema.Type type = column.schema().type();
-                JsonNode written = payload.path(image).path(column.name());
-                if ((type == Schema.Type.FLOAT64 || type == Schema.Type.FLOAT32) && written.isTextual()) {
-                    double number = Double.parseDouble(written.textValue());
-                    row.put(column, type == Schema.Type.FLOAT32 ? (Object) (float) number : (Object) number);
+            EnvelopeSchema known = knownSchemaOf(value);
+            if (known != null) {
+                ChangeEvent event = decodeWithKnownSchema(value, known);
+                if (event != NOT_DECODED) {
+                    return event;
                 }
             }
+            return decodeAnyLayout(value);
+        } catch (JsonProcessingException e) {
+            throw new MalformedChangeEventException(NOT_A_RECORD + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new MalformedChangeEventException(NOT_A_RECORD + e.getMessage(), e);
         }
     }
 
-    private static ChangeEvent fromEnvelope(Struct envelope) {
-        String op = envelope.getString("op");
-        if (!OPERATIONS.contains(op)) {
-            throw new MalformedChangeEventException("unknown operation '" + op + "'");
-        }
-        Struct row = "d".equals(op) ? envelope.getStruct("before") : envelope.getStruct("after");
-        if (row == null) {
-            throw new MalformedChangeEventException("operation '" + op + "' without a row image");
-        }
-        Struct source = envelope.getStruct("source");
-        if (source == null) {
-            throw new MalformedChangeEventException("envelope without source block");
-        }
-        String table = source.getString("schema") + "." + source.getString("table");
-        return new ChangeEvent(table, op, row, row.schema(), source.getInt64("ts_ms"),
-                optionalLong(source, "lsn"), optionalLong(source, "txId"));
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = RootCause.of(e);
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-    }
-
-    private static Long optionalLong(Struct source, String name) {
-        Field field = source.schema().field(name);
-        if (field == null || field.schema().type() != Schema.Type.INT64) {
+    /** The remembered schema block the record starts with, laid out as JsonConverter writes it, or null. */
+    private EnvelopeSchema knownSchemaOf(byte[] value) {
+        if (value.length < SCHEMA_FIELD.length || !Arrays.equals(value, 0, SCHEMA_FIELD.length, SCHEMA_FIELD, 0, SCHEMA_FIELD.length)) {
             return null;
         }
-        return source.getInt64(name);
+        for (int i = 0; i < schemas.size(); i++) {
+            EnvelopeSchema candidate = schemas.get(i);
+            byte[] schema = candidate.json();
+            int schemaEnd = SCHEMA_FIELD.length + schema.length;
+            int payloadStart = schemaEnd + PAYLOAD_FIELD.length;
+            // a JSON object ends where its bytes say: equal bytes from the start are the same schema block
+            if (payloadStart < value.length
+                    && Arrays.equals(value, SCHEMA_FIELD.length, schemaEnd, schema, 0, schema.length)
+                    && Arrays.equals(value, schemaEnd, payloadStart, PAYLOAD_FIELD, 0, PAYLOAD_FIELD.length)) {
+                if (i > 0) {
+                    schemas.add(0, schemas.remove(i));
+                }
+                return candidate;
+            }
+        }
+        return null;
     }
 
+    /** Reads the payload after a known schema block; NOT_DECODED when what follows it is not exactly the payload and the record's end. */
+    private static ChangeEvent decodeWithKnownSchema(byte[] value, EnvelopeSchema schema) throws IOException {
+        int payloadStart = SCHEMA_FIELD.length + schema.json().length + PAYLOAD_FIELD.length;
+        int payloadLength = value.length - 1 - payloadStart;
+        if (value[value.length - 1] != '}' || payloadLength <= 0) {
+            return NOT_DECODED;
+        }
+        try (JsonParser payload = JSON.getFactory().createParser(value, payloadStart, payloadLength)) {
+            payload.nextToken();
+            ChangeEvent event = schema.read(payload);
+            JsonToken after;
+            try {
+                after = payload.nextToken();
+            } catch (JsonParseException e) {
+                after = JsonToken.NOT_AVAILABLE;
+            }
+            return after == null ? event : NOT_DECODED;
+        }
+    }
+
+    /** Any JSON layout of a JsonConverter record: parsed whole, its schema block written compactly as the cache key. */
+    private ChangeEvent decodeAnyLayout(byte[] value) throws IOException {
+        JsonNode record = JSON.readTree(value);
+        if (record == null || !record.isObject() || !record.has("schema") || !record.has("payload")) {
+            throw new MalformedChangeEventException(NOT_A_RECORD + "no \"schema\" and \"payload\" fields");
+        }
+        if (record.size() != 2) {
+            throw new MalformedChangeEventException(NOT_A_RECORD + "fields other than \"schema\" and \"payload\"");
+        }
+        JsonNode payload = record.get("payload");
+        if (payload.isNull()) {
+            return null;
+        }
+        byte[] schemaJson = JSON.writeValueAsBytes(record.get("schema"));
+        EnvelopeSchema schema = null;
+        for (EnvelopeSchema candidate : schemas) {
+            if (Arrays.equals(candidate.json(), schemaJson)) {
+                schema = candidate;
+            }
+        }
+        if (schema == null) {
+            schema = EnvelopeSchema.of(schemaJson, record.get("schema"), schemaReader, this::mapping);
+            schemas.add(0, schema);
+            if (schemas.size() > REMEMBERED_SCHEMAS) {
+                schemas.remove(schemas.size() - 1);
+            }
+        }
+        try (JsonParser parser = JSON.treeAsTokens(payload)) {
+            parser.nextToken();
+            return schema.read(parser);
+        }
+    }
+
+    /** One mapping per table and row schema, so a delete's before image and an insert's after image share a file. */
+    private RowMapping mapping(String table, Schema rowSchema) {
+        return mappings.computeIfAbsent(new RowKey(table, rowSchema), key -> RowMapping.of(table, rowSchema));
+    }
+
+    private record RowKey(String table, Schema rowSchema) {
+    }
 }

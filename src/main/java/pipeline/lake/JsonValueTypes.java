@@ -1,11 +1,14 @@
 package pipeline.lake;
 
+import java.util.Locale;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
 
 /**
- * Checks that each value of a JsonConverter record has the JSON type its schema declares. Kafka
- * Connect's JsonConverter reads a string where an int64 belongs as 0 and a number where a string
- * belongs as null; a change event like that must go to the dead-letter topic, not into the lake.
+ * Checks that each value of a nested JsonConverter value (an array, a map, a struct inside a
+ * column) has the JSON type its schema declares, the way {@link JsonField} checks a flat one.
  */
 final class JsonValueTypes {
 
@@ -13,50 +16,51 @@ final class JsonValueTypes {
     }
 
     /** Throws {@link MalformedChangeEventException} naming the first value whose JSON type differs from its schema's. */
-    static void check(JsonNode schema, JsonNode value, String path) {
+    static void check(Schema schema, JsonNode value, String path) {
         if (value == null || value.isNull()) {
-            if (!schema.path("optional").asBoolean(false) && !schema.has("default")) {
-                throw mismatch(path, schema, "null");
+            if (!schema.isOptional() && schema.defaultValue() == null) {
+                throw JsonField.mismatch(path, schema, "null");
             }
             return;
         }
-        String type = schema.path("type").asText();
-        boolean matches = switch (type) {
-            case "int8", "int16", "int32", "int64" -> value.isIntegralNumber();
-            case "float", "double" -> value.isNumber() || value.isTextual() && isNonFinite(value.textValue());
-            case "boolean" -> value.isBoolean();
-            case "string", "bytes" -> value.isTextual();
-            case "array" -> value.isArray();
-            case "map" -> value.isObject() || value.isArray();
-            case "struct" -> value.isObject();
-            default -> throw new MalformedChangeEventException("unknown schema type '" + type + "' at " + describe(path));
+        boolean matches = switch (schema.type()) {
+            case INT8, INT16, INT32, INT64 -> value.isIntegralNumber();
+            case FLOAT32, FLOAT64 -> value.isNumber() || value.isTextual() && JsonField.isNonFinite(value.textValue());
+            case BOOLEAN -> value.isBoolean();
+            case STRING, BYTES -> value.isTextual();
+            case ARRAY -> value.isArray();
+            case MAP -> schema.keySchema().type() == Schema.Type.STRING ? value.isObject() : value.isArray();
+            case STRUCT -> value.isObject();
         };
         if (!matches) {
-            throw mismatch(path, schema, value.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+            throw JsonField.mismatch(path, schema, value.getNodeType().name().toLowerCase(Locale.ROOT));
         }
-        if (type.equals("struct")) {
-            for (JsonNode field : schema.path("fields")) {
-                String name = field.path("field").asText();
-                check(field, value.get(name), path.isEmpty() ? name : path + "." + name);
+        switch (schema.type()) {
+            case STRUCT -> {
+                for (Field field : schema.fields()) {
+                    check(field.schema(), value.get(field.name()), path + "." + field.name());
+                }
             }
-        } else if (type.equals("array")) {
-            for (JsonNode item : value) {
-                check(schema.path("items"), item, path + "[]");
+            case ARRAY -> {
+                for (JsonNode item : value) {
+                    check(schema.valueSchema(), item, path + "[]");
+                }
+            }
+            case MAP -> {
+                if (value.isObject()) {
+                    value.fields().forEachRemaining(entry -> check(schema.valueSchema(), entry.getValue(), path + "." + entry.getKey()));
+                } else {
+                    for (JsonNode entry : value) {
+                        if (!entry.isArray() || entry.size() != 2) {
+                            throw new MalformedChangeEventException(JsonField.describe(path) + " should be a map of [key, value] pairs");
+                        }
+                        check(schema.keySchema(), entry.get(0), path + "{}");
+                        check(schema.valueSchema(), entry.get(1), path + "[]");
+                    }
+                }
+            }
+            default -> {
             }
         }
-    }
-
-    /** JsonConverter's spelling of a NaN or infinite double. */
-    private static boolean isNonFinite(String text) {
-        return text.equals("NaN") || text.equals("Infinity") || text.equals("-Infinity");
-    }
-
-    private static MalformedChangeEventException mismatch(String path, JsonNode schema, String found) {
-        return new MalformedChangeEventException(describe(path) + " should be " + schema.path("type").asText()
-                + (schema.path("optional").asBoolean(false) ? " or null" : "") + " but is " + found);
-    }
-
-    private static String describe(String path) {
-        return path.isEmpty() ? "the payload" : "field " + path;
     }
 }

@@ -4,28 +4,24 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
  * Turns a batch of change records into Snappy Parquet files, one per table, Kafka partition and
  * day partition (and a new one where the table's schema changes inside the batch). Rows are
  * written into open Parquet writers as they are decoded, so only the compressed files are held.
+ * Only a record that is no change event the lake can store is rejected; any other failure is the
+ * batch's, so it is retried whole instead of sending good records to the dead-letter topic.
  */
 public final class LakeBatchWriter {
 
     private final ChangeEventDecoder decoder = new ChangeEventDecoder();
     private final LakeLayout layout;
-    private final Map<org.apache.kafka.connect.data.Schema, RowMapping> mappings = new HashMap<>();
 
     public LakeBatchWriter(LakeLayout layout) {
         this.layout = layout;
@@ -39,47 +35,33 @@ public final class LakeBatchWriter {
         for (KafkaChange change : changes) {
             ChangeEvent event;
             LocalDate day;
-            GenericRecord record;
-            RowMapping mapping;
             try {
                 event = decoder.decode(change.topic(), change.value());
                 if (event == null) {
                     tombstones++;
                     continue;
                 }
-                mapping = mappingFor(event);
                 day = layout.partitionDate(event);
-                record = mapping.toRecord(event, change.partition(), change.offset());
-            } catch (RuntimeException e) {
+            } catch (MalformedChangeEventException e) {
                 rejected.add(new RejectedChange(change, e.getClass().getSimpleName() + ": " + e.getMessage()));
                 continue;
             }
             FileSlot slot = new FileSlot(event.table(), change.topic(), change.partition(), day);
             OpenFile file = open.get(slot);
-            if (file != null && file.mapping != mapping) {
+            if (file != null && file.mapping != event.mapping()) {
                 files.add(file.finish());
                 file = null;
             }
             if (file == null) {
-                file = new OpenFile(slot, mapping, change.offset());
+                file = new OpenFile(slot, event.mapping(), change.offset());
                 open.put(slot, file);
             }
-            file.append(record, change.offset());
+            file.append(event.mapping().toRecord(event, change.partition(), change.offset()), change.offset());
         }
         for (OpenFile file : open.values()) {
             files.add(file.finish());
         }
         return new LakeBatch(files, rejected, tombstones);
-    }
-
-    private RowMapping mappingFor(ChangeEvent event) {
-        // keyed by schema equality: a delete's before image and an insert's after image are equal, not identical
-        RowMapping mapping = mappings.get(event.rowSchema());
-        if (mapping == null) {
-            mapping = RowMapping.of(event.table(), event.rowSchema());
-            mappings.put(event.rowSchema(), mapping);
-        }
-        return mapping;
     }
 
     private record FileSlot(String table, String topic, int partition, LocalDate day) {
@@ -98,16 +80,7 @@ public final class LakeBatchWriter {
             this.slot = slot;
             this.mapping = mapping;
             this.firstOffset = firstOffset;
-            try {
-                this.writer = AvroParquetWriter.<GenericRecord>builder(output)
-                        .withSchema(mapping.avroSchema())
-                        .withDataModel(GenericData.get())
-                        .withConf(new PlainParquetConfiguration())
-                        .withCompressionCodec(CompressionCodecName.SNAPPY)
-                        .build();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            this.writer = LakeFormat.openWriter(output, mapping.avroSchema());
         }
 
         void append(GenericRecord record, long offset) {

@@ -5,9 +5,9 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.Date;
 
-import org.apache.kafka.connect.data.Field;
+import org.apache.avro.LogicalType;
+import org.apache.avro.LogicalTypes;
 
 /**
  * Where a change event lives in the raw lake:
@@ -16,6 +16,8 @@ import org.apache.kafka.connect.data.Field;
  * (or when the row image lacks the start, as a delete under the default replica identity does).
  */
 public final class LakeLayout {
+
+    private static final long MICROS_PER_SECOND = 1_000_000L;
 
     private final ZoneId zone;
     private final String startTable;
@@ -29,10 +31,12 @@ public final class LakeLayout {
 
     public LocalDate partitionDate(ChangeEvent event) {
         if (event.table().equals(startTable)) {
-            Field start = event.rowSchema().field(startColumn);
-            Object value = start == null ? null : event.row().get(start);
-            if (value != null && !(event.isDelete() && isZero(value))) {
-                return localDate(start.schema().name(), value);
+            int start = event.mapping().position(startColumn);
+            Object value = start < 0 ? null : event.row()[start];
+            LocalDate day = value == null || event.isDelete() && isZero(value) ? null
+                    : localDate(event.mapping().logicalType(start), value);
+            if (day != null) {
+                return day;
             }
         }
         return Instant.ofEpochMilli(event.sourceTsMs()).atZone(zone).toLocalDate();
@@ -43,9 +47,7 @@ public final class LakeLayout {
      * its NOT NULL columns with the type's zero (the epoch): that start is absent, not 1970.
      */
     private static boolean isZero(Object value) {
-        return value instanceof String iso ? RowMapping.epochMicros(iso) == 0
-                : value instanceof Date date ? date.getTime() == 0
-                : value instanceof Number number && number.longValue() == 0;
+        return value instanceof Number number && number.longValue() == 0;
     }
 
     public static String objectKey(String table, LocalDate day, String topic, int partition, long firstOffset) {
@@ -53,25 +55,20 @@ public final class LakeLayout {
                 table, day.getYear(), day.getMonthValue(), day.getDayOfMonth(), topic, partition, firstOffset);
     }
 
-    private LocalDate localDate(String logicalName, Object value) {
-        if (value instanceof String iso) {
-            return Instant.ofEpochSecond(0, RowMapping.epochMicros(iso) * 1000L).atZone(zone).toLocalDate();
+    private LocalDate localDate(LogicalType type, Object value) {
+        if (type instanceof LogicalTypes.TimestampMicros) {
+            long micros = (Long) value;
+            return Instant.ofEpochSecond(Math.floorDiv(micros, MICROS_PER_SECOND)).atZone(zone).toLocalDate();
         }
-        if (value instanceof Date date) {
-            return Instant.ofEpochMilli(date.getTime()).atZone(zone).toLocalDate();
+        if (type instanceof LogicalTypes.LocalTimestampMicros) {
+            // a timestamp without time zone is the wall time counted from the epoch as if in UTC
+            long micros = (Long) value;
+            return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, MICROS_PER_SECOND), 0, ZoneOffset.UTC).toLocalDate();
         }
-        if (value instanceof Long wallTime) {
-            // Debezium sends a timestamp without time zone as the wall time counted from the epoch in UTC
-            long micros = switch (logicalName == null ? "" : logicalName) {
-                case "io.debezium.time.Timestamp" -> wallTime * 1000L;
-                case "io.debezium.time.NanoTimestamp" -> wallTime / 1000L;
-                default -> wallTime;
-            };
-            return LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), 0, ZoneOffset.UTC).toLocalDate();
+        if (type instanceof LogicalTypes.Date) {
+            return LocalDate.ofEpochDay((Integer) value);
         }
-        if (value instanceof Integer epochDay) {
-            return LocalDate.ofEpochDay(epochDay);
-        }
-        throw new MalformedChangeEventException("start column " + startColumn + " has unsupported type " + value.getClass().getSimpleName());
+        // not a point in time (a misconfigured start column): the change is kept, in its commit day
+        return null;
     }
 }

@@ -1,15 +1,24 @@
 package pipeline.lake;
 
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.avro.LogicalType;
 import org.apache.avro.LogicalTypes;
 import org.apache.avro.NameValidator;
 import org.apache.avro.Schema;
@@ -17,23 +26,14 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Field;
-import org.apache.kafka.connect.data.Struct;
 
 /**
  * The lake's row for one table schema: the Avro schema derived from the Kafka Connect row schema
- * plus the change metadata columns, and the conversion of a change event into such a row.
- * Values are kept in Avro's raw form (micros as long, decimals as unscaled bytes), which is what
- * Parquet stores, so no conversion layer is needed when writing.
+ * plus the change columns ({@link LakeFormat}), and how each column's JSON value becomes its lake
+ * value. Values are kept in Avro's raw form (micros as long, decimals as unscaled bytes), which is
+ * what Parquet stores, so no conversion layer is needed when writing.
  */
 public final class RowMapping {
-
-    static final String OP = "__op";
-    static final String DELETED = "__deleted";
-    static final String SOURCE_TS_MS = "__source_ts_ms";
-    static final String LSN = "__lsn";
-    static final String TXID = "__txid";
-    static final String KAFKA_PARTITION = "__kafka_partition";
-    static final String KAFKA_OFFSET = "__kafka_offset";
 
     private static final String ZONED_TIMESTAMP = "io.debezium.time.ZonedTimestamp";
     private static final String MICRO_TIMESTAMP = "io.debezium.time.MicroTimestamp";
@@ -44,18 +44,22 @@ public final class RowMapping {
     private static final String CONNECT_DATE = "org.apache.kafka.connect.data.Date";
     private static final String MICRO_TIME = "io.debezium.time.MicroTime";
     private static final String MILLI_TIME = "io.debezium.time.Time";
+    private static final String CONNECT_TIME = "org.apache.kafka.connect.data.Time";
     private static final String VARIABLE_SCALE_DECIMAL = "io.debezium.data.VariableScaleDecimal";
     private static final String DECIMAL_PRECISION = "connect.decimal.precision";
     private static final int MAX_DECIMAL_PRECISION = 38;
 
     private final org.apache.kafka.connect.data.Schema connectSchema;
     private final Schema avroSchema;
-    private final List<ColumnConverter> converters;
+    private final Map<String, Integer> positions = new HashMap<>();
 
-    private RowMapping(org.apache.kafka.connect.data.Schema connectSchema, Schema avroSchema, List<ColumnConverter> converters) {
+    private RowMapping(org.apache.kafka.connect.data.Schema connectSchema, Schema avroSchema) {
         this.connectSchema = connectSchema;
         this.avroSchema = avroSchema;
-        this.converters = converters;
+        List<Field> fields = connectSchema.fields();
+        for (int i = 0; i < fields.size(); i++) {
+            positions.put(fields.get(i).name(), i);
+        }
     }
 
     /** Derives the lake row of a table from the Kafka Connect schema of its row image. */
@@ -65,138 +69,175 @@ public final class RowMapping {
         NameValidator avroRule = Schema.getNameValidator();
         Schema.setNameValidator(NameValidator.NO_VALIDATION);
         try {
-            return build(table, rowSchema);
+            List<Schema.Field> fields = new ArrayList<>();
+            for (Field column : rowSchema.fields()) {
+                fields.add(new Schema.Field(column.name(), LakeFormat.nullable(mapColumn(column.schema()).avroType()), null,
+                        Schema.Field.NULL_DEFAULT_VALUE));
+            }
+            LakeFormat.addChangeColumns(fields);
+            String recordName = table.replaceAll("[^A-Za-z0-9_]", "_");
+            return new RowMapping(rowSchema, Schema.createRecord(recordName, null, "trip_pipeline.raw", false, fields));
         } finally {
             Schema.setNameValidator(avroRule);
         }
     }
 
-    private static RowMapping build(String table, org.apache.kafka.connect.data.Schema rowSchema) {
-        List<Schema.Field> fields = new ArrayList<>();
-        List<ColumnConverter> converters = new ArrayList<>();
+    /**
+     * Reads a row image of this Kafka Connect schema (the parser on its START_OBJECT) into the
+     * table's column values in lake form; {@code path} names the image in errors ("after").
+     */
+    static JsonStruct rowReader(org.apache.kafka.connect.data.Schema rowSchema, String path) {
+        List<String> names = new ArrayList<>();
+        List<JsonField> columns = new ArrayList<>();
         for (Field column : rowSchema.fields()) {
-            Column mapped = mapColumn(column.schema());
-            fields.add(new Schema.Field(column.name(), nullable(mapped.avroType()), null, Schema.Field.NULL_DEFAULT_VALUE));
-            converters.add(mapped.converter());
+            names.add(column.name());
+            columns.add(new JsonField(path + "." + column.name(), column.schema(), mapColumn(column.schema()).conversion()));
         }
-        fields.add(new Schema.Field(OP, Schema.create(Schema.Type.STRING)));
-        fields.add(new Schema.Field(DELETED, Schema.create(Schema.Type.BOOLEAN)));
-        fields.add(new Schema.Field(SOURCE_TS_MS, Schema.create(Schema.Type.LONG)));
-        fields.add(new Schema.Field(LSN, nullable(Schema.create(Schema.Type.LONG)), null, Schema.Field.NULL_DEFAULT_VALUE));
-        fields.add(new Schema.Field(TXID, nullable(Schema.create(Schema.Type.LONG)), null, Schema.Field.NULL_DEFAULT_VALUE));
-        fields.add(new Schema.Field(KAFKA_PARTITION, Schema.create(Schema.Type.INT)));
-        fields.add(new Schema.Field(KAFKA_OFFSET, Schema.create(Schema.Type.LONG)));
-        String recordName = table.replaceAll("[^A-Za-z0-9_]", "_");
-        Schema avro = Schema.createRecord(recordName, null, "trip_pipeline.raw", false, fields);
-        return new RowMapping(rowSchema, avro, List.copyOf(converters));
+        return new JsonStruct(names, columns);
     }
 
     public Schema avroSchema() {
         return avroSchema;
     }
 
+    org.apache.kafka.connect.data.Schema connectSchema() {
+        return connectSchema;
+    }
+
+    /** The position of a table column in the row, or -1. */
+    int position(String column) {
+        Integer position = positions.get(column);
+        return position == null ? -1 : position;
+    }
+
+    /** The Avro logical type of a table column (null for plain types). */
+    LogicalType logicalType(int position) {
+        return avroSchema.getFields().get(position).schema().getTypes().get(1).getLogicalType();
+    }
+
     public GenericRecord toRecord(ChangeEvent event, int kafkaPartition, long kafkaOffset) {
         GenericData.Record record = new GenericData.Record(avroSchema);
-        Struct row = event.row();
-        List<Field> columns = connectSchema.fields();
-        for (int i = 0; i < columns.size(); i++) {
-            Object value = row.get(columns.get(i));
-            record.put(i, value == null ? null : converters.get(i).convert(value));
+        Object[] row = event.row();
+        for (int i = 0; i < row.length; i++) {
+            record.put(i, row[i]);
         }
-        int meta = columns.size();
-        record.put(meta, event.op());
-        record.put(meta + 1, event.isDelete());
-        record.put(meta + 2, event.sourceTsMs());
-        record.put(meta + 3, event.lsn());
-        record.put(meta + 4, event.txId());
-        record.put(meta + 5, kafkaPartition);
-        record.put(meta + 6, kafkaOffset);
+        int change = row.length;
+        record.put(change, event.op());
+        record.put(change + 1, event.isDelete());
+        record.put(change + 2, event.sourceTsMs());
+        record.put(change + 3, event.lsn());
+        record.put(change + 4, event.txId());
+        record.put(change + 5, kafkaPartition);
+        record.put(change + 6, kafkaOffset);
         return record;
     }
 
-    @FunctionalInterface
-    private interface ColumnConverter {
-        Object convert(Object connectValue);
-    }
-
-    private record Column(Schema avroType, ColumnConverter converter) {
+    private record Column(Schema avroType, JsonField.Conversion conversion) {
     }
 
     private static Column mapColumn(org.apache.kafka.connect.data.Schema schema) {
         String name = schema.name() == null ? "" : schema.name();
-        switch (schema.type()) {
-            case INT8:
-            case INT16:
-                return new Column(Schema.create(Schema.Type.INT), v -> ((Number) v).intValue());
-            case INT32:
-                if (DEBEZIUM_DATE.equals(name)) {
-                    return new Column(LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT)), v -> v);
-                }
-                if (MILLI_TIME.equals(name)) {
-                    return new Column(LogicalTypes.timeMillis().addToSchema(Schema.create(Schema.Type.INT)), v -> v);
-                }
-                if (CONNECT_DATE.equals(name)) {
-                    return new Column(LogicalTypes.date().addToSchema(Schema.create(Schema.Type.INT)),
-                            v -> (int) (((java.util.Date) v).getTime() / 86_400_000L));
-                }
-                return new Column(Schema.create(Schema.Type.INT), v -> v);
-            case INT64:
-                switch (name) {
-                    case MICRO_TIMESTAMP:
-                        return new Column(localTimestampMicros(), v -> v);
-                    case MILLI_TIMESTAMP:
-                        return new Column(localTimestampMicros(), v -> Math.multiplyExact((Long) v, 1000L));
-                    case NANO_TIMESTAMP:
-                        return new Column(localTimestampMicros(), v -> Math.floorDiv((Long) v, 1000L));
-                    case MICRO_TIME:
-                        return new Column(LogicalTypes.timeMicros().addToSchema(Schema.create(Schema.Type.LONG)), v -> v);
-                    case CONNECT_TIMESTAMP:
-                        return new Column(LogicalTypes.timestampMicros().addToSchema(Schema.create(Schema.Type.LONG)),
-                                v -> Math.multiplyExact(((java.util.Date) v).getTime(), 1000L));
-                    default:
-                        return new Column(Schema.create(Schema.Type.LONG), v -> v);
-                }
-            case FLOAT32:
-                return new Column(Schema.create(Schema.Type.FLOAT), v -> v);
-            case FLOAT64:
-                return new Column(Schema.create(Schema.Type.DOUBLE), v -> v);
-            case BOOLEAN:
-                return new Column(Schema.create(Schema.Type.BOOLEAN), v -> v);
-            case STRING:
-                if (ZONED_TIMESTAMP.equals(name)) {
-                    return new Column(LogicalTypes.timestampMicros().addToSchema(Schema.create(Schema.Type.LONG)),
-                            v -> epochMicros((String) v));
-                }
-                return new Column(Schema.create(Schema.Type.STRING), v -> v);
-            case BYTES:
-                if (Decimal.LOGICAL_NAME.equals(name)) {
-                    return decimalColumn(schema.parameters());
-                }
-                return new Column(Schema.create(Schema.Type.BYTES), v -> v instanceof byte[] b ? ByteBuffer.wrap(b) : v);
-            case STRUCT:
-                if (VARIABLE_SCALE_DECIMAL.equals(name)) {
-                    return new Column(Schema.create(Schema.Type.STRING), v -> variableScaleDecimal((Struct) v).toPlainString());
-                }
-                return new Column(Schema.create(Schema.Type.STRING), Object::toString);
-            default:
-                return new Column(Schema.create(Schema.Type.STRING), Object::toString);
-        }
+        Schema intType = Schema.create(Schema.Type.INT);
+        Schema longType = Schema.create(Schema.Type.LONG);
+        return switch (schema.type()) {
+            case INT8 -> new Column(intType, (json, field) -> intIn(json, field, Byte.MIN_VALUE, Byte.MAX_VALUE));
+            case INT16 -> new Column(intType, (json, field) -> intIn(json, field, Short.MIN_VALUE, Short.MAX_VALUE));
+            case INT32 -> switch (name) {
+                case DEBEZIUM_DATE, CONNECT_DATE -> new Column(LogicalTypes.date().addToSchema(intType), RowMapping::int32);
+                case MILLI_TIME, CONNECT_TIME -> new Column(LogicalTypes.timeMillis().addToSchema(intType), RowMapping::int32);
+                default -> new Column(intType, RowMapping::int32);
+            };
+            case INT64 -> switch (name) {
+                case MICRO_TIMESTAMP -> new Column(localTimestampMicros(), RowMapping::int64);
+                case MILLI_TIMESTAMP -> new Column(localTimestampMicros(), (json, field) -> times(int64(json, field), 1000L, field));
+                case NANO_TIMESTAMP -> new Column(localTimestampMicros(), (json, field) -> Math.floorDiv(int64(json, field), 1000L));
+                case MICRO_TIME -> new Column(LogicalTypes.timeMicros().addToSchema(longType), RowMapping::int64);
+                case CONNECT_TIMESTAMP -> new Column(LogicalTypes.timestampMicros().addToSchema(longType),
+                        (json, field) -> times(int64(json, field), 1000L, field));
+                default -> new Column(longType, RowMapping::int64);
+            };
+            case FLOAT32 -> new Column(Schema.create(Schema.Type.FLOAT), (json, field) -> json.currentToken() == JsonToken.VALUE_STRING
+                    ? (float) nonFinite(json.getText()) : json.getFloatValue());
+            case FLOAT64 -> new Column(Schema.create(Schema.Type.DOUBLE), (json, field) -> json.currentToken() == JsonToken.VALUE_STRING
+                    ? nonFinite(json.getText()) : json.getDoubleValue());
+            case BOOLEAN -> new Column(Schema.create(Schema.Type.BOOLEAN), (json, field) -> json.getBooleanValue());
+            case STRING -> ZONED_TIMESTAMP.equals(name)
+                    ? new Column(LogicalTypes.timestampMicros().addToSchema(longType), (json, field) -> zonedMicros(json.getText(), field))
+                    : new Column(Schema.create(Schema.Type.STRING), (json, field) -> json.getText());
+            case BYTES -> Decimal.LOGICAL_NAME.equals(name) ? decimalColumn(schema)
+                    : new Column(Schema.create(Schema.Type.BYTES), (json, field) -> ByteBuffer.wrap(base64(json, field)));
+            case STRUCT -> VARIABLE_SCALE_DECIMAL.equals(name)
+                    ? new Column(Schema.create(Schema.Type.STRING), RowMapping::variableScaleDecimal)
+                    : new Column(Schema.create(Schema.Type.STRING), RowMapping::jsonText);
+            case ARRAY, MAP -> new Column(Schema.create(Schema.Type.STRING), RowMapping::jsonText);
+        };
     }
 
-    private static Column decimalColumn(Map<String, String> parameters) {
-        int scale = Integer.parseInt(parameters.get(Decimal.SCALE_FIELD));
-        String declaredPrecision = parameters.get(DECIMAL_PRECISION);
+    private static Column decimalColumn(org.apache.kafka.connect.data.Schema schema) {
+        int scale = Integer.parseInt(schema.parameters().get(Decimal.SCALE_FIELD));
+        String declaredPrecision = schema.parameters().get(DECIMAL_PRECISION);
         int precision = declaredPrecision == null ? MAX_DECIMAL_PRECISION : Integer.parseInt(declaredPrecision);
         Schema avro = LogicalTypes.decimal(precision, scale).addToSchema(Schema.create(Schema.Type.BYTES));
-        return new Column(avro, v -> ByteBuffer.wrap(((BigDecimal) v).setScale(scale).unscaledValue().toByteArray()));
+        // JsonConverter writes a decimal's unscaled value as base64 two's complement; Parquet stores the same bytes
+        return new Column(avro, (json, field) -> ByteBuffer.wrap(unscaled(base64(json, field), field).toByteArray()));
     }
 
     private static Schema localTimestampMicros() {
         return LogicalTypes.localTimestampMicros().addToSchema(Schema.create(Schema.Type.LONG));
     }
 
-    private static Schema nullable(Schema schema) {
-        return Schema.createUnion(Schema.create(Schema.Type.NULL), schema);
+    private static int intIn(JsonParser json, JsonField field, int min, int max) throws IOException {
+        long value = int64(json, field);
+        if (value < min || value > max) {
+            throw field.invalid(value + " is out of range");
+        }
+        return (int) value;
+    }
+
+    private static Object int32(JsonParser json, JsonField field) throws IOException {
+        return intIn(json, field, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    }
+
+    private static long int64(JsonParser json, JsonField field) throws IOException {
+        if (json.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            throw field.invalid(json.getText() + " is out of range");
+        }
+        return json.getLongValue();
+    }
+
+    private static long times(long value, long factor, JsonField field) {
+        try {
+            return Math.multiplyExact(value, factor);
+        } catch (ArithmeticException e) {
+            throw field.invalid(value + " is out of range");
+        }
+    }
+
+    private static double nonFinite(String text) {
+        return Double.parseDouble(text);
+    }
+
+    private static byte[] base64(JsonParser json, JsonField field) throws IOException {
+        try {
+            return json.getBinaryValue();
+        } catch (JsonParseException e) {
+            throw field.invalid("not base64: " + e.getOriginalMessage());
+        }
+    }
+
+    private static BigInteger unscaled(byte[] twosComplement, JsonField field) {
+        if (twosComplement.length == 0) {
+            throw field.invalid("an empty decimal");
+        }
+        return new BigInteger(twosComplement);
+    }
+
+    private static long zonedMicros(String isoOffsetDateTime, JsonField field) {
+        try {
+            return epochMicros(isoOffsetDateTime);
+        } catch (DateTimeException | ArithmeticException e) {
+            throw field.invalid("not an ISO-8601 timestamp with offset: " + isoOffsetDateTime);
+        }
     }
 
     static long epochMicros(String isoOffsetDateTime) {
@@ -204,7 +245,21 @@ public final class RowMapping {
         return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
     }
 
-    private static BigDecimal variableScaleDecimal(Struct value) {
-        return new BigDecimal(new java.math.BigInteger(value.getBytes("value")), value.getInt32("scale"));
+    /** Debezium's numeric without a declared scale: the exact value as text, since its scale varies from row to row. */
+    private static Object variableScaleDecimal(JsonParser json, JsonField field) throws IOException {
+        JsonNode value = json.readValueAsTree();
+        JsonValueTypes.check(field.schema(), value, field.path());
+        try {
+            return new BigDecimal(unscaled(value.get("value").binaryValue(), field), value.get("scale").intValue()).toPlainString();
+        } catch (IOException e) {
+            throw field.invalid("not base64: " + e.getMessage());
+        }
+    }
+
+    /** Arrays, maps and other structs are kept as their JSON text, which every Parquet reader can parse further. */
+    private static Object jsonText(JsonParser json, JsonField field) throws IOException {
+        JsonNode value = json.readValueAsTree();
+        JsonValueTypes.check(field.schema(), value, field.path());
+        return value.toString();
     }
 }

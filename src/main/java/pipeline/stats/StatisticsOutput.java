@@ -14,10 +14,8 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import pipeline.lake.LakeFormat;
 import pipeline.lake.ParquetBytes;
 
 /** The statistics' files: one Snappy Parquet file of a month's rows and its {@code _SUCCESS} manifest. */
@@ -50,9 +48,7 @@ public final class StatisticsOutput {
 
     public static byte[] parquet(List<VehicleMonth> rows) {
         ParquetBytes output = new ParquetBytes();
-        try (ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(output)
-                .withSchema(SCHEMA).withDataModel(GenericData.get()).withConf(new PlainParquetConfiguration())
-                .withCompressionCodec(CompressionCodecName.SNAPPY).build()) {
+        try (ParquetWriter<GenericRecord> writer = LakeFormat.openWriter(output, SCHEMA)) {
             for (VehicleMonth row : rows) {
                 GenericData.Record record = new GenericData.Record(SCHEMA);
                 record.put("vehicle_id", row.vehicleId());

@@ -27,6 +27,7 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
+import pipeline.lake.LakeFormat;
 
 /**
  * Decodes the columns the statistics need from one raw lake file, column chunk by column chunk with
@@ -35,9 +36,6 @@ import org.apache.parquet.schema.Type;
  */
 final class TripFileReader {
 
-    private static final String DELETED = "__deleted";
-    private static final String LSN = "__lsn";
-    private static final String KAFKA_OFFSET = "__kafka_offset";
     private static final long NO_LSN = Long.MIN_VALUE;
     private static final Object NULL_KEY = new Object();
     private static final UnaryOperator<Object> COPY_BYTES = value -> value instanceof Binary binary ? binary.copy() : value;
@@ -63,10 +61,10 @@ final class TripFileReader {
         try (ParquetFileReader reader = ParquetFileReader.open(input, options)) {
             MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
             String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
-            List<String> wanted = new ArrayList<>(List.of(columns.key(), LSN, KAFKA_OFFSET));
+            List<String> wanted = new ArrayList<>(List.of(columns.key(), LakeFormat.LSN, LakeFormat.KAFKA_OFFSET));
             Set<String> optionalPresent = new HashSet<>();
             if (withTrips) {
-                wanted.add(DELETED);
+                wanted.add(LakeFormat.DELETED);
                 wanted.add(columns.start());
                 for (String optional : List.of(columns.vehicle(), columns.end(), columns.distance())) {
                     if (fileSchema.containsField(optional)) {
@@ -117,10 +115,10 @@ final class TripFileReader {
                 } else {
                     readObjectKeys(key, first, count, file.otherKeys);
                 }
-                readLongs(column(store, projection, LSN), first, count, file.lsn, null, 1, NO_LSN);
-                readLongs(column(store, projection, KAFKA_OFFSET), first, count, file.kafkaOffset, null, 1, 0);
+                readLongs(column(store, projection, LakeFormat.LSN), first, count, file.lsn, null, 1, NO_LSN);
+                readLongs(column(store, projection, LakeFormat.KAFKA_OFFSET), first, count, file.kafkaOffset, null, 1, 0);
                 if (withTrips) {
-                    readBooleans(column(store, projection, DELETED), first, count, deleted);
+                    readBooleans(column(store, projection, LakeFormat.DELETED), first, count, deleted);
                     ColumnReader start = column(store, projection, columns.start());
                     boolean wallTime = !timestamp(start, columns.start()).isAdjustedToUTC();
                     readLongs(start, first, count, file.startMicros, hasStart, microsPerUnit(start), 0);

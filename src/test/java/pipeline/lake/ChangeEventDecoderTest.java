@@ -20,14 +20,14 @@ class ChangeEventDecoderTest {
         byte[] envelope = Envelopes.envelope("c", null, Envelopes.fullTrip().put("rating", rating), 1_000L, 42L);
         assertThat(new String(envelope, StandardCharsets.UTF_8)).as("JsonConverter's spelling").contains("\"rating\":\"" + rating + "\"");
 
-        assertThat(decoder.decode(Envelopes.TOPIC, envelope).row().getFloat64("rating")).isEqualTo(Double.valueOf(rating));
+        assertThat(value(decoder.decode(Envelopes.TOPIC, envelope), "rating")).isEqualTo(Double.valueOf(rating));
     }
 
     @Test
     void finiteDoublesAndOtherValuesAreUntouched() {
         ChangeEvent event = decoder.decode(Envelopes.TOPIC, Envelopes.envelope("c", null, Envelopes.fullTrip(), 1_000L, 42L));
-        assertThat(event.row().getFloat64("rating")).isEqualTo(4.25);
-        assertThat(event.row().getString("vehicle_id")).isEqualTo("v-7");
+        assertThat(value(event, "rating")).isEqualTo(4.25);
+        assertThat(value(event, "vehicle_id")).isEqualTo("v-7");
     }
 
     @ParameterizedTest
@@ -35,8 +35,8 @@ class ChangeEventDecoderTest {
     void textThatSpellsANonFiniteNumberStaysText(String text) {
         ChangeEvent event = decoder.decode(Envelopes.TOPIC, Envelopes.envelope("c", null,
                 Envelopes.fullTrip().put("vehicle_id", text).put("rating", Double.NaN), 1_000L, 42L));
-        assertThat(event.row().getString("vehicle_id")).isEqualTo(text);
-        assertThat(event.row().getFloat64("rating")).isNaN();
+        assertThat(value(event, "vehicle_id")).isEqualTo(text);
+        assertThat((Double) value(event, "rating")).isNaN();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -46,7 +46,9 @@ class ChangeEventDecoderTest {
             "\"trip_id\":7                  | \"trip_id\":7.5              | field after.trip_id should be int64 but is number",
             "\"rating\":4.25                | \"rating\":\"high\"          | field after.rating should be double or null but is string",
             "\"vehicle_id\":\"v-7\"         | \"vehicle_id\":null          | field after.vehicle_id should be string but is null",
-            "\"op\":\"c\"                   | \"op\":[\"c\"]               | field op should be string but is array"})
+            "\"op\":\"c\"                   | \"op\":[\"c\"]               | field op should be string but is array",
+            "\"txId\":500                 | \"txId\":\"500\"            | field source.txId should be int64 or null but is string",
+            "\"ts_ms\":1000,              | \"ts_ms\":true,             | field source.ts_ms should be int64 but is boolean"})
     void aValueOfAnotherTypeThanItsSchemaIsRefused(String written, String replaced, String reason) {
         String envelope = new String(Envelopes.envelope("c", null, Envelopes.fullTrip(), 1_000L, 42L), StandardCharsets.UTF_8);
         assertThat(envelope).contains(written);
@@ -57,10 +59,23 @@ class ChangeEventDecoderTest {
     }
 
     @Test
+    void aRecordWithMoreThanSchemaAndPayloadIsRefused() {
+        String envelope = new String(Envelopes.envelope("c", null, Envelopes.fullTrip(), 1_000L, 42L), StandardCharsets.UTF_8);
+        byte[] extra = (envelope.substring(0, envelope.length() - 1) + ",\"extra\":1}").getBytes(StandardCharsets.UTF_8);
+
+        assertThatThrownBy(() -> decoder.decode(Envelopes.TOPIC, extra))
+                .isInstanceOf(MalformedChangeEventException.class).hasMessageContaining("fields other than \"schema\" and \"payload\"");
+    }
+
+    @Test
     void jsonWithoutSchemaAndNotJsonAreRefused() {
         assertThatThrownBy(() -> decoder.decode(Envelopes.TOPIC, "{\"op\":\"c\",\"after\":{\"trip_id\":1}}".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(MalformedChangeEventException.class).hasMessageContaining("no \"schema\" and \"payload\"");
         assertThatThrownBy(() -> decoder.decode(Envelopes.TOPIC, "trip 1 started".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(MalformedChangeEventException.class).hasMessageStartingWith("not a JsonConverter record with schema: ");
+    }
+
+    private static Object value(ChangeEvent event, String column) {
+        return event.row()[event.mapping().position(column)];
     }
 }

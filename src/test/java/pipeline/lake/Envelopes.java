@@ -87,7 +87,7 @@ final class Envelopes {
             return null;
         }
         Struct copy = new Struct(schema);
-        schema.fields().forEach(f -> copy.put(f.name(), row.get(f.name())));
+        schema.fields().forEach(f -> copy.put(f.name(), row.getWithoutDefault(f.name())));
         return copy;
     }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static pipeline.lake.Envelopes.change;
 import static pipeline.lake.Envelopes.envelope;
 import static pipeline.lake.Envelopes.fullTrip;
@@ -95,6 +96,15 @@ class LakeBatchWriterTest {
             assertThat(file.rows()).isEqualTo(1);
             assertThat(file.firstOffset()).isEqualTo(2);
         });
+    }
+
+    @Test
+    void aFailureThatIsNoBadRecordFailsTheBatchInsteadOfDeadLetteringIt() {
+        // a defect (here: no zone to place a commit time in) must stop the batch for a retry, not send good changes away
+        LakeBatchWriter broken = new LakeBatchWriter(new LakeLayout(null, "public.vehicle", "started_at"));
+
+        assertThatThrownBy(() -> broken.write(List.of(change(0, 1, envelope("c", null, trip(1, "2024-03-10T07:30:00Z"), COMMIT, 1)))))
+                .isInstanceOf(NullPointerException.class);
     }
 
     @Test

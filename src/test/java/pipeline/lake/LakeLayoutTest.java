@@ -59,6 +59,7 @@ class LakeLayoutTest {
     }
 
     private static ChangeEvent event(String op, Struct row) {
-        return new ChangeEvent("public.trip", op, row, row.schema(), COMMIT, 1L, 1L);
+        boolean delete = op.equals("d");
+        return new ChangeEventDecoder().decode(Envelopes.TOPIC, Envelopes.envelope(op, delete ? row : null, delete ? null : row, COMMIT, 1L));
     }
 }

@@ -2,6 +2,7 @@ package pipeline.stats;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -19,11 +20,7 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
-import org.apache.kafka.connect.data.Struct;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import org.assertj.core.api.recursive.comparison.RecursiveComparisonConfiguration;
@@ -31,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import pipeline.lake.ChangeEvent;
+import pipeline.lake.LakeFormat;
 import pipeline.lake.ParquetBytes;
 import pipeline.lake.RowMapping;
 import org.slf4j.LoggerFactory;
@@ -212,25 +210,24 @@ class LakeTripsTest {
             RowMapping mapping = RowMapping.of("public.trip", row);
             Map<String, List<GenericRecord>> partitions = new LinkedHashMap<>();
             for (Change change : changes.subList(first, Math.min(first + EVENTS_PER_FILE, changes.size()))) {
-                Struct values = new Struct(row)
-                        .put("trip_id", textKeys ? change.key() : (Object) Long.parseLong(change.key().substring(5)))
-                        .put("vehicle_id", change.vehicle())
-                        .put("started_at", Instant.ofEpochSecond(change.startSecond()).toString())
-                        .put("ended_at", change.endSecond() == null ? null : Instant.ofEpochSecond(change.endSecond()).toString());
-                if (row.field("distance_km") != null) {
-                    values.put("distance_km", change.distance());
+                // the lake's form: instants in micros, decimals as unscaled bytes
+                Object[] values = new Object[row.fields().size()];
+                values[0] = textKeys ? change.key() : (Object) Long.parseLong(change.key().substring(5));
+                values[1] = change.vehicle();
+                values[2] = change.startSecond() * 1_000_000L;
+                values[3] = change.endSecond() == null ? null : change.endSecond() * 1_000_000L;
+                if (row.field("distance_km") != null && change.distance() != null) {
+                    values[4] = ByteBuffer.wrap(change.distance().setScale(3).unscaledValue().toByteArray());
                 }
                 YearMonth partition = change.deleted() ? YearMonth.of(2024, 4)
                         : YearMonth.from(Instant.ofEpochSecond(change.startSecond()).atZone(ZoneOffset.UTC));
-                ChangeEvent event = new ChangeEvent("public.trip", change.deleted() ? "d" : "u", values, row, 0, change.lsn(), null);
+                ChangeEvent event = new ChangeEvent("public.trip", change.deleted() ? "d" : "u", mapping, values, 0, change.lsn(), null);
                 partitions.computeIfAbsent(String.format("raw/public.trip/year=%d/month=%02d/f-%06d.parquet", partition.getYear(),
                         partition.getMonthValue(), first), key -> new ArrayList<>()).add(mapping.toRecord(event, 0, change.offset()));
             }
             for (Map.Entry<String, List<GenericRecord>> partition : partitions.entrySet()) {
                 ParquetBytes bytes = new ParquetBytes();
-                try (ParquetWriter<GenericRecord> writer = AvroParquetWriter.<GenericRecord>builder(bytes)
-                        .withSchema(mapping.avroSchema()).withConf(new PlainParquetConfiguration())
-                        .withCompressionCodec(CompressionCodecName.SNAPPY).build()) {
+                try (ParquetWriter<GenericRecord> writer = LakeFormat.openWriter(bytes, mapping.avroSchema())) {
                     for (GenericRecord record : partition.getValue()) {
                         writer.write(record);
                     }
