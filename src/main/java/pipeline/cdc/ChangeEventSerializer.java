@@ -5,13 +5,11 @@ import org.apache.kafka.connect.source.SourceRecord;
 /**
  * Writes Debezium's records exactly as Kafka Connect's JsonConverter with schemas enabled would,
  * key and value, so any Kafka Connect sink or Debezium consumer can read the change topics.
- *
- * <p>Each schema is serialized once, not for every record as JsonConverter does (see
- * {@link SchemaAndPayloadWriter}). Safe for concurrent use.
  */
 public final class ChangeEventSerializer {
 
-    // two writers, like the key and value converters they replace, each with its own schemas
+    // Two writers, like the key and value converters they replace, each with its own schemas. Both
+    // are synchronized: the serializer is safe for concurrent use.
     private final SchemaAndPayloadWriter keyWriter = new SchemaAndPayloadWriter(true);
     private final SchemaAndPayloadWriter valueWriter = new SchemaAndPayloadWriter(false);
 

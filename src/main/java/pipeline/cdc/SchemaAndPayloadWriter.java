@@ -25,19 +25,8 @@ import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.json.JsonSerializer;
 
 /**
- * Writes a Connect value and its schema as {"schema":…,"payload":…}, byte for byte as Kafka Connect's
- * JsonConverter with schemas.enable=true and its other settings at their defaults does.
- *
- * <p>JsonConverter builds a tree of the schema and of the value for every record and serializes
- * both; here the schema part is serialized once per schema and the payload streams out of a Jackson
- * generator. The schema part still comes from JsonConverter itself, so only the payload rules
- * (JsonConverter.convertToJson in connect-json 3.9.1) are written again here, with
- * decimal.format=BASE64 and replace.null.with.default=true. The generator comes from a Jackson
- * factory with default settings, as does JsonConverter's ObjectMapper, so numbers and string escapes
- * come out the same.
- *
- * <p>Safe for concurrent use: writes take turns on the instance's lock, which costs next to nothing
- * on the single thread that normally calls it.
+ * Writes a Connect value and its schema as {"schema":…,"payload":…} exactly as Kafka Connect's
+ * JsonConverter with schemas enabled does, but serializes each schema once instead of every time.
  */
 final class SchemaAndPayloadWriter {
 
@@ -51,12 +40,17 @@ final class SchemaAndPayloadWriter {
     private static final byte[] SCHEMALESS_START = bytes("{\"schema\":null,\"payload\":");
     private static final int ENVELOPE_END = '}';
 
+    // The schema part comes from JsonConverter itself, once per schema; only its payload rules
+    // (convertToJson in connect-json 3.9.1, with decimal.format=BASE64 and
+    // replace.null.with.default=true, the defaults) are written again here.
     private final JsonConverter schemaConverter = new JsonConverter();
     private final JsonSerializer schemaSerializer = new JsonSerializer();
+    /** Default settings, as JsonConverter's ObjectMapper has: numbers and string escapes come out the same. */
     private final JsonFactory jsonFactory = new JsonFactory();
     /**
-     * Keyed by Schema equality like JsonConverter's own cache; ConnectSchema caches its hash and
-     * compares by identity first, so the schema instance Debezium reuses for a table costs a lookup.
+     * Keyed by Schema equality like JsonConverter's own cache, so that equal schemas whose JSON
+     * differs (parameters put in another order) come out alike from both. ConnectSchema caches its
+     * hash and compares by identity first: the schema Debezium reuses for a table costs one lookup.
      */
     private final Map<Schema, byte[]> envelopeStartBySchema = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -71,7 +65,10 @@ final class SchemaAndPayloadWriter {
         schemaConverter.configure(Map.of("schemas.enable", "true"), forKeys);
     }
 
-    /** The JSON of the value with its schema, or null when both are null (a tombstone). */
+    /**
+     * The JSON of the value with its schema, or null when both are null (a tombstone). Synchronized,
+     * so safe for concurrent use at next to no cost on the single thread that normally calls it.
+     */
     synchronized byte[] write(Schema schema, Object value) {
         if (schema == null && value == null) {
             return null;
