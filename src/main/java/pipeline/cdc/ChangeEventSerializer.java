@@ -1,8 +1,5 @@
 package pipeline.cdc;
 
-import java.util.Map;
-
-import org.apache.kafka.connect.json.JsonConverter;
 import org.apache.kafka.connect.source.SourceRecord;
 
 /**
@@ -11,20 +8,17 @@ import org.apache.kafka.connect.source.SourceRecord;
  */
 public final class ChangeEventSerializer {
 
-    private final JsonConverter keyConverter = new JsonConverter();
-    private final JsonConverter valueConverter = new JsonConverter();
-
-    public ChangeEventSerializer() {
-        keyConverter.configure(Map.of("schemas.enable", "true"), true);
-        valueConverter.configure(Map.of("schemas.enable", "true"), false);
-    }
+    // Two writers, like the key and value converters they replace, each with its own schemas. Both
+    // are synchronized: the serializer is safe for concurrent use.
+    private final SchemaAndPayloadWriter keyWriter = new SchemaAndPayloadWriter(true);
+    private final SchemaAndPayloadWriter valueWriter = new SchemaAndPayloadWriter(false);
 
     public byte[] key(SourceRecord record) {
-        return keyConverter.fromConnectData(record.topic(), record.keySchema(), record.key());
+        return keyWriter.write(record.keySchema(), record.key());
     }
 
     /** The envelope, or null for a tombstone. */
     public byte[] value(SourceRecord record) {
-        return valueConverter.fromConnectData(record.topic(), record.valueSchema(), record.value());
+        return valueWriter.write(record.valueSchema(), record.value());
     }
 }
