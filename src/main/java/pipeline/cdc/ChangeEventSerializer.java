@@ -4,7 +4,9 @@ import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * Writes Debezium's records exactly as Kafka Connect's JsonConverter with schemas enabled would,
- * key and value, so any Kafka Connect sink or Debezium consumer can read the change topics.
+ * key and value, so any Kafka Connect sink or Debezium consumer can read the change topics. Like
+ * JsonConverter with {@code replace.null.with.default=false}, which Debezium recommends, a NULL in a
+ * column with a DEFAULT stays null instead of becoming the default.
  */
 public final class ChangeEventSerializer {
 

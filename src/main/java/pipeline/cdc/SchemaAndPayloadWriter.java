@@ -39,10 +39,12 @@ final class SchemaAndPayloadWriter {
     private static final byte[] PAYLOAD_START = bytes(",\"payload\":");
     private static final byte[] SCHEMALESS_START = bytes("{\"schema\":null,\"payload\":");
     private static final int ENVELOPE_END = '}';
+    /** The JsonConverter whose output this is, byte for byte. */
+    static final Map<String, String> CONVERTER_SETTINGS = Map.of("schemas.enable", "true", "replace.null.with.default", "false");
 
     // The schema part comes from JsonConverter itself, once per schema; only its payload rules
     // (convertToJson in connect-json 3.9.1, with decimal.format=BASE64 and
-    // replace.null.with.default=true, the defaults) are written again here.
+    // replace.null.with.default=false) are written again here.
     private final JsonConverter schemaConverter = new JsonConverter();
     private final JsonSerializer schemaSerializer = new JsonSerializer();
     /** Default settings, as JsonConverter's ObjectMapper has: numbers and string escapes come out the same. */
@@ -62,7 +64,7 @@ final class SchemaAndPayloadWriter {
 
     /** @param forKeys whether it writes record keys, as JsonConverter's isKey */
     SchemaAndPayloadWriter(boolean forKeys) {
-        schemaConverter.configure(Map.of("schemas.enable", "true"), forKeys);
+        schemaConverter.configure(CONVERTER_SETTINGS, forKeys);
     }
 
     /**
@@ -147,17 +149,16 @@ final class SchemaAndPayloadWriter {
         }
     }
 
-    /** replace.null.with.default=true: even an optional field's null becomes the schema's default. */
+    /**
+     * A null stays null (replace.null.with.default=false): with JsonConverter's default, a nullable
+     * column with a DEFAULT would be written as its default, and the lake would hold a value the row
+     * never had. Debezium gives every non-nullable column a value.
+     */
     private static void writeNull(JsonGenerator out, Schema schema) throws IOException {
-        if (schema == null) {
-            out.writeNull();
-        } else if (schema.defaultValue() != null) {
-            writePayload(out, schema, schema.defaultValue());
-        } else if (schema.isOptional()) {
-            out.writeNull();
-        } else {
+        if (schema != null && !schema.isOptional()) {
             throw new DataException("Conversion error: null value for field that is required and has no default value");
         }
+        out.writeNull();
     }
 
     /**
@@ -255,13 +256,10 @@ final class SchemaAndPayloadWriter {
             return (String) key;
         }
         if (key == null) {
-            if (keySchema.defaultValue() != null) {
-                return keyText(keySchema, keySchema.defaultValue());
+            if (!keySchema.isOptional()) {
+                throw new DataException("Conversion error: null value for field that is required and has no default value");
             }
-            if (keySchema.isOptional()) {
-                return "null";
-            }
-            throw new DataException("Conversion error: null value for field that is required and has no default value");
+            return "null";
         }
         Object logical = logicalTypeJson(keySchema, key);
         if (logical instanceof byte[] bytes) {
@@ -283,8 +281,7 @@ final class SchemaAndPayloadWriter {
         out.writeStartObject();
         for (Field field : schema.fields()) {
             out.writeFieldName(field.name());
-            // get(field) reads by index and already gives a null field its default, as writeNull would
-            writePayload(out, field.schema(), struct.get(field));
+            writePayload(out, field.schema(), struct.getWithoutDefault(field.name()));
         }
         out.writeEndObject();
     }

@@ -150,7 +150,7 @@ final class RandomConnectData {
         return nonNullValue(schema);
     }
 
-    /** A record value or struct field: also null where the schema has a default that takes its place. */
+    /** A record value or struct field: also null where the schema has a default, which JsonConverter refuses unless the schema is optional. */
     Object valueOrUnset(Schema schema) {
         if (schema.defaultValue() != null && random.nextInt(4) == 0) {
             return null;

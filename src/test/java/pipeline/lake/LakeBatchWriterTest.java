@@ -141,6 +141,8 @@ class LakeBatchWriterTest {
                 rows.add(row);
             }
             return rows;
+        } finally {
+            Files.delete(path);
         }
     }
 }
