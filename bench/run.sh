@@ -51,11 +51,19 @@ free_port() {
   echo "$port"
 }
 
+# Debian's Maven 3.8.7 prints colour resets even in batch mode; only its messages should show
+mvn_quiet() {
+  local status=0
+  mvn -B -q "$@" > "$work/maven.out" 2>&1 || status=$?
+  sed 's/\x1b\[[0-9;]*m//g' "$work/maven.out" | grep -v '^$' || true
+  return "$status"
+}
+
 echo "Building trip-pipeline and the benchmark driver"
-mvn -B -q -DskipTests package test-compile
-mvn -B -q dependency:build-classpath -Dmdep.outputFile="$work/classpath.txt" >/dev/null
+mvn_quiet -DskipTests package test-compile
+mvn_quiet dependency:build-classpath -Dmdep.outputFile="$work/classpath.txt"
 echo "Resolving the peer (Kafka Connect + Debezium) from bench/peer/pom.xml"
-mvn -B -q -f bench/peer/pom.xml dependency:build-classpath -Dmdep.outputFile="$work/peer-classpath.txt" >/dev/null
+mvn_quiet -f bench/peer/pom.xml dependency:build-classpath -Dmdep.outputFile="$work/peer-classpath.txt"
 classpath="target/test-classes:target/classes:$(cat "$work/classpath.txt")"
 
 pg_port=$(free_port 15432)

@@ -154,8 +154,9 @@ public final class SideBySideBenchmark {
 
                 ### Run of %s
 
-                Machine: %s. %s; Kafka 3.9.1 and S3Proxy in one JVM, all on this machine.
-                Command: `%s` (%,d rows, %d round(s)).
+                - Machine: %s
+                - Servers: %s; Kafka 3.9.1 and S3Proxy in one JVM, all on this machine
+                - Command: `%s` (%,d rows, %d round(s))
 
                 Medians over the rounds, (min-max) beside them; ratio = trip-pipeline / peer.
 
