@@ -1,0 +1,45 @@
+package bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** CPU time and resident memory of a whole process (all its threads), read from /proc as top and ps do. */
+final class ProcessUsage {
+
+    /** utime and stime in /proc/<pid>/stat count clock ticks, usually 100 a second; getconf knows for sure. */
+    private static final double TICKS_PER_SECOND = clockTicksPerSecond();
+
+    private ProcessUsage() {
+    }
+
+    /** User plus system CPU seconds the process has used since it started. */
+    static double cpuSeconds(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+        // the command name in parentheses may contain spaces: the numbered fields start after its ')'
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        // fields[0] is field 3 (state), so utime (field 14) and stime (field 15) are at 11 and 12
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return ticks / TICKS_PER_SECOND;
+    }
+
+    /** VmRSS: the process's resident memory now, in MiB. */
+    static double residentMiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        }
+        throw new IOException("no VmRSS line for process " + pid);
+    }
+
+    private static double clockTicksPerSecond() {
+        try {
+            Process getconf = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            String output = new String(getconf.getInputStream().readAllBytes()).trim();
+            return getconf.waitFor() == 0 ? Double.parseDouble(output) : 100;
+        } catch (Exception e) {
+            return 100;
+        }
+    }
+}
