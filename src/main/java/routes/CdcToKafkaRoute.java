@@ -29,6 +29,7 @@ public class CdcToKafkaRoute extends EndpointRouteBuilder {
                         .valueSerializer("org.apache.kafka.common.serialization.ByteArraySerializer")
                         .requestRequiredAcks("all")
                         .enableIdempotence(true)
+                        .compressionCodec("{{pipeline.kafka.compression}}")
                         .lingerMs(20)
                         .producerBatchSize(1_048_576)
                         .maxRequestSize(PipelineTopics.MAX_RECORD_BYTES))

@@ -48,6 +48,7 @@ public class KafkaToS3Route extends EndpointRouteBuilder {
                             .keySerializer("org.apache.kafka.common.serialization.ByteArraySerializer")
                             .valueSerializer("org.apache.kafka.common.serialization.ByteArraySerializer")
                             .requestRequiredAcks("all")
+                            .compressionCodec("{{pipeline.kafka.compression}}")
                             // a record that was too large to be a change event may still be dead-lettered
                             .maxRequestSize(PipelineTopics.MAX_RECORD_BYTES))
                     .id("dead-letter")

@@ -43,6 +43,7 @@ public final class PipelineSettings {
     public final String kafkaSaslJaasConfig;
     public final String topicPrefix;
     public final String groupId;
+    public final String kafkaCompression;
     public final String s3Endpoint;
     public final String s3Region;
     public final String s3Bucket;
@@ -92,6 +93,7 @@ public final class PipelineSettings {
         kafkaSaslJaasConfig = optional("pipeline.kafka.sasl-jaas-config");
         topicPrefix = required("pipeline.kafka.topic-prefix");
         groupId = required("pipeline.kafka.group-id");
+        kafkaCompression = oneOf("pipeline.kafka.compression", List.of("none", "gzip", "snappy", "lz4", "zstd"));
         s3Endpoint = optional("pipeline.s3.endpoint");
         s3Region = required("pipeline.s3.region");
         s3Bucket = bucket("pipeline.s3.bucket");

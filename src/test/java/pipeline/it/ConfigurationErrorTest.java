@@ -34,6 +34,7 @@ class ConfigurationErrorTest {
             "PIPELINE_HAWTIO_PASSWORD     | secret-only     | pipeline.hawtio.user",
             "PIPELINE_PG_SSLMODE          | on              | pipeline.pg.sslmode",
             "PIPELINE_KAFKA_SECURITY_PROTOCOL | TLS          | pipeline.kafka.security-protocol",
+            "PIPELINE_KAFKA_COMPRESSION   | brotli          | pipeline.kafka.compression",
             "PIPELINE_KAFKA_SSL_TRUSTSTORE_LOCATION | /no/such/truststore.p12 | pipeline.kafka.ssl-truststore-location"})
     void aBadValueExitsNonZeroWithOneLineNamingTheKey(String variable, String value, String key) throws Exception {
         for (List<String> command : List.of(List.<String>of(), List.of("stats", "--month", "2024-01"))) {
