@@ -19,7 +19,9 @@ public class CdcToKafkaRoute extends EndpointRouteBuilder {
                 .useExponentialBackOff()
                 .maximumRedeliveryDelay(30_000)
                 .retryAttemptedLogLevel(LoggingLevel.WARN)
-                .onRedeliveryRef("rebuildKafkaMessages"));
+                .onRedeliveryRef("rebuildKafkaMessages")
+                // a stop does not wait for Kafka to come back: the batch's offsets stay unrecorded and it is read again
+                .allowRedeliveryWhileStopping(false));
 
         from(PipelineConfiguration.DEBEZIUM_SCHEME + ":trip-pipeline")
                 .routeId("cdc-to-kafka")

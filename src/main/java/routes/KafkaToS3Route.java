@@ -9,9 +9,9 @@ import pipeline.config.PipelineSettings;
 
 /**
  * kafka-to-s3: batches of change events from the table topics become Snappy Parquet files in S3;
- * records that cannot be converted go to the dead-letter topic. Offsets are committed only after
- * every file and dead letter of the batch is stored, so a crash anywhere before replays the batch,
- * and the deterministic file names make the replay overwrite instead of duplicate.
+ * records that cannot be converted go to the dead-letter topic. The batch's offsets are committed
+ * only after every file and dead letter of it is stored, so a crash anywhere before replays the
+ * batch, and the deterministic file names make the replay overwrite instead of duplicate.
  */
 public class KafkaToS3Route extends EndpointRouteBuilder {
 
@@ -25,25 +25,15 @@ public class KafkaToS3Route extends EndpointRouteBuilder {
                 .redeliveryDelay(1000)
                 .useExponentialBackOff()
                 .maximumRedeliveryDelay(30_000)
-                .retryAttemptedLogLevel(LoggingLevel.WARN));
+                .retryAttemptedLogLevel(LoggingLevel.WARN)
+                // a stop does not wait for S3 to come back: the uncommitted batch is read again at the next start
+                .allowRedeliveryWhileStopping(false));
 
         String topics = String.join(",", settings.pgTables.stream().map(settings::changeTopic).toList());
 
-        from(kafka(topics)
-                .groupId("{{pipeline.kafka.group-id}}")
-                .autoOffsetReset("earliest")
-                .keyDeserializer("org.apache.kafka.common.serialization.ByteArrayDeserializer")
-                .valueDeserializer("org.apache.kafka.common.serialization.ByteArrayDeserializer")
-                .batching(true)
-                .maxPollRecords(settings.flushMaxRecords)
-                .batchingIntervalMs((int) settings.flushInterval.toMillis())
-                .autoCommitEnable(false)
-                .allowManualCommit(true)
-                // a batch may wait for S3 through retries; leaving the group for that would replay it elsewhere
-                .maxPollIntervalMs(30 * 60 * 1000))
+        from(PipelineConfiguration.KAFKA_LAKE_SCHEME + ":" + topics)
                 .routeId("kafka-to-s3")
-                .bean("lakeExchanges", "toLakeBatch")
-                .split().method("lakeExchanges", "deadLetters")
+                .split().method("deadLetters", "of")
                     .to(kafka("{{pipeline.kafka.topic-prefix}}.dlq")
                             .keySerializer("org.apache.kafka.common.serialization.ByteArraySerializer")
                             .valueSerializer("org.apache.kafka.common.serialization.ByteArraySerializer")
@@ -62,7 +52,6 @@ public class KafkaToS3Route extends EndpointRouteBuilder {
                     .toD(aws2S3("{{pipeline.s3.bucket}}").autoCreateBucket(true))
                     .id("upload-parquet")
                 .end()
-                .bean("lakeExchanges", "commit")
                 .bean("pipelineMetrics", "lakeBatchStored");
     }
 }

@@ -24,7 +24,8 @@ import pipeline.config.S3Clients;
 import pipeline.console.HawtioConsole;
 import pipeline.console.StatisticsOperations;
 import pipeline.lake.LakeBatchWriter;
-import pipeline.lake.LakeExchanges;
+import pipeline.lake.DeadLetters;
+import pipeline.lake.KafkaLakeComponent;
 import pipeline.lake.LakeLayout;
 import pipeline.observe.DependencyHealthCheck;
 import pipeline.observe.LagMonitor;
@@ -46,6 +47,10 @@ public class PipelineConfiguration implements CamelConfiguration {
 
     /** Scheme of the batch-aware Debezium Postgres consumer used by route cdc-to-kafka. */
     public static final String DEBEZIUM_SCHEME = "debezium-batch";
+    /** Scheme of the change topics' consumer that hands route kafka-to-s3 lake batches. */
+    public static final String KAFKA_LAKE_SCHEME = "kafka-lake";
+    // a batch may wait for S3 through retries; leaving the group for that would replay it elsewhere
+    private static final int LAKE_WRITER_MAX_POLL_INTERVAL_MS = 30 * 60 * 1000;
 
     private static final int HEARTBEAT_INTERVAL_MS = 10_000;
     // each batch waits for Kafka's acknowledgements before the next is read: large batches keep that pause rare
@@ -108,9 +113,20 @@ public class PipelineConfiguration implements CamelConfiguration {
         return changeBatchToKafka::beforeRedelivery;
     }
 
+    @BindToRegistry(KAFKA_LAKE_SCHEME)
+    public KafkaLakeComponent kafkaLake(PipelineSettings settings) {
+        Map<String, Object> consumer = KafkaClients.properties(settings, Map.of(
+                "group.id", settings.groupId,
+                "enable.auto.commit", false,
+                "auto.offset.reset", "earliest",
+                "max.poll.interval.ms", LAKE_WRITER_MAX_POLL_INTERVAL_MS));
+        LakeLayout layout = new LakeLayout(settings.timezone, settings.statsTable, settings.statsStartColumn);
+        return new KafkaLakeComponent(consumer, () -> new LakeBatchWriter(layout), settings.flushMaxRecords, settings.flushInterval);
+    }
+
     @BindToRegistry
-    public LakeExchanges lakeExchanges(PipelineSettings settings) {
-        return new LakeExchanges(new LakeBatchWriter(new LakeLayout(settings.timezone, settings.statsTable, settings.statsStartColumn)));
+    public DeadLetters deadLetters() {
+        return new DeadLetters();
     }
 
     @BindToRegistry

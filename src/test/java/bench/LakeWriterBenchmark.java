@@ -105,7 +105,8 @@ public final class LakeWriterBenchmark {
                 batch.add(new KafkaChange(TOPIC, 0, offset, null, envelopes.get((int) (offset % envelopes.size()))));
             }
             long start = System.nanoTime();
-            LakeBatch written = writer.write(batch);
+            batch.forEach(writer::add);
+            LakeBatch written = writer.finish();
             double seconds = (System.nanoTime() - start) / 1e9;
             rates[round] = BATCH / seconds;
             System.out.printf("round %2d: %,9.0f events/s (%d files, %,d Parquet bytes, %d rejected)%n", round + 1, rates[round],

@@ -2,11 +2,13 @@ package pipeline.cdc;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.StopEngineException;
 import io.debezium.embedded.Connect;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -31,10 +33,14 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
 
     private static final long FIRST_RESTART_DELAY_MS = 1_000;
     private static final long MAX_RESTART_DELAY_MS = 60_000;
+    /** A few of Debezium's polls (500 ms each): an engine streaming changes meets the stop request at its next batch. */
+    private static final long GRACEFUL_STOP_MS = 2_000;
 
     private final PostgresConnectorEmbeddedDebeziumConfiguration configuration;
     private ScheduledExecutorService executor;
     private volatile DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
+    private volatile CountDownLatch engineEnded = new CountDownLatch(0);
+    private volatile boolean stopRequested;
     private long restartDelayMs = FIRST_RESTART_DELAY_MS;
     private volatile String failure;
 
@@ -64,6 +70,7 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
         if (!isRunAllowed()) {
             return;
         }
+        engineEnded = new CountDownLatch(1);
         engine = DebeziumEngine.create(Connect.class)
                 .using(configuration.createDebeziumConfiguration().asProperties())
                 .notifying(this::handleBatch)
@@ -72,11 +79,22 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
         engine.run();
     }
 
+    /**
+     * Asks the engine to stop at its next batch, from its own polling thread: closing it from another
+     * thread while it hands over a batch makes Debezium's engine fail with a RejectedExecutionException.
+     * An idle engine, which hands over no batch, is closed after a short wait.
+     */
     @Override
     protected void doStop() throws Exception {
         component().stopped(this);
-        if (engine != null) {
-            engine.close();
+        stopRequested = true;
+        DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> running = engine;
+        if (running != null && !engineEnded.await(GRACEFUL_STOP_MS, TimeUnit.MILLISECONDS)) {
+            try {
+                running.close();
+            } catch (IllegalStateException alreadyStopping) {
+                LOG.debug("Debezium engine already stopping: {}", alreadyStopping.getMessage());
+            }
         }
         if (executor != null) {
             getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
@@ -86,6 +104,10 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
 
     private void handleBatch(List<ChangeEvent<SourceRecord, SourceRecord>> events,
                              DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
+        if (stopRequested) {
+            // this batch is not marked processed: it is read again at the next start
+            throw new StopEngineException("the pipeline is stopping");
+        }
         List<SourceRecord> records = new ArrayList<>(events.size());
         for (ChangeEvent<SourceRecord, SourceRecord> event : events) {
             records.add(event.value());
@@ -103,6 +125,8 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
         if (failure == null) {
             restartDelayMs = FIRST_RESTART_DELAY_MS;
             this.failure = null;
+        } else if (stopRequested || getEndpoint().getCamelContext().isStopping()) {
+            throw new StopEngineException("the pipeline is stopping before Kafka acknowledged the batch");
         } else {
             // Throwing stops the engine without committing this batch: it is read again on the next start.
             throw new ChangesNotDeliveredException(records.size(), failure);
@@ -115,6 +139,7 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
 
     /** An engine that failed (source unreachable, a batch not delivered) is started again after a growing pause. */
     private void engineStopped(boolean success, String message, Throwable error) {
+        engineEnded.countDown();
         if (!isRunAllowed() || executor.isShutdown()) {
             LOG.info("Debezium engine stopped: {}", message);
             return;

@@ -4,64 +4,127 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.parquet.hadoop.ParquetWriter;
 
 /**
- * Turns a batch of change records into Snappy Parquet files, one per table, Kafka partition and
- * day partition (and a new one where the table's schema changes inside the batch). Rows are
- * written into open Parquet writers as they are decoded, so only the compressed files are held.
- * Only a record that is no change event the lake can store is rejected; any other failure is the
- * batch's, so it is retried whole instead of sending good records to the dead-letter topic.
+ * Gathers change records into a batch of Snappy Parquet files, one per table, Kafka partition and
+ * day partition (and a new one where the table's schema changes inside the batch). Each record's
+ * row goes into an open Parquet writer as it is added, so the batch holds compressed columns, not
+ * the records. Only a record that is no change event the lake can store is rejected; any other
+ * failure is the batch's, so it is retried whole instead of sending good records to the
+ * dead-letter topic. Not thread-safe: one writer per consumer thread.
  */
 public final class LakeBatchWriter {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LakeBatchWriter.class);
+
     private final ChangeEventDecoder decoder = new ChangeEventDecoder();
     private final LakeLayout layout;
+    private final Map<FileSlot, OpenFile> open = new LinkedHashMap<>();
+    private final List<LakeFile> finished = new ArrayList<>();
+    private final List<RejectedChange> rejected = new ArrayList<>();
+    private final Map<TopicPartition, long[]> offsets = new HashMap<>();
+    private int records;
+    private int tombstones;
 
     public LakeBatchWriter(LakeLayout layout) {
         this.layout = layout;
     }
 
-    public LakeBatch write(List<KafkaChange> changes) {
-        Map<FileSlot, OpenFile> open = new LinkedHashMap<>();
-        List<LakeFile> files = new ArrayList<>();
-        List<RejectedChange> rejected = new ArrayList<>();
-        int tombstones = 0;
-        for (KafkaChange change : changes) {
-            ChangeEvent event;
-            LocalDate day;
-            try {
-                event = decoder.decode(change.topic(), change.value());
-                if (event == null) {
-                    tombstones++;
-                    continue;
-                }
-                day = layout.partitionDate(event);
-            } catch (MalformedChangeEventException e) {
-                rejected.add(new RejectedChange(change, e.getClass().getSimpleName() + ": " + e.getMessage()));
-                continue;
+    /** Adds a record to the batch: its row to the open file of its slot, or the record to the rejected ones. */
+    public void add(KafkaChange change) {
+        records++;
+        // first offset, last offset, records of the partition
+        long[] partition = offsets.computeIfAbsent(new TopicPartition(change.topic(), change.partition()), p -> new long[] {change.offset(), 0, 0});
+        partition[1] = change.offset();
+        partition[2]++;
+        ChangeEvent event;
+        LocalDate day;
+        try {
+            event = decoder.decode(change.topic(), change.value());
+            if (event == null) {
+                tombstones++;
+                return;
             }
-            FileSlot slot = new FileSlot(event.table(), change.topic(), change.partition(), day);
-            OpenFile file = open.get(slot);
-            if (file != null && file.mapping != event.mapping()) {
-                files.add(file.finish());
-                file = null;
-            }
-            if (file == null) {
-                file = new OpenFile(slot, event.mapping(), change.offset());
-                open.put(slot, file);
-            }
-            file.append(event.mapping().toRecord(event, change.partition(), change.offset()), change.offset());
+            day = layout.partitionDate(event);
+        } catch (MalformedChangeEventException e) {
+            rejected.add(new RejectedChange(change, e.getClass().getSimpleName() + ": " + e.getMessage()));
+            return;
         }
+        FileSlot slot = new FileSlot(event.table(), change.topic(), change.partition(), day);
+        OpenFile file = open.get(slot);
+        if (file != null && file.mapping != event.mapping()) {
+            finished.add(file.finish());
+            file = null;
+        }
+        if (file == null) {
+            file = new OpenFile(slot, event.mapping(), change.offset());
+            open.put(slot, file);
+        }
+        file.append(event.mapping().toRecord(event, change.partition(), change.offset()), change.offset());
+    }
+
+    /** Records added since the batch began, rejected ones and tombstones included. */
+    public int size() {
+        return records;
+    }
+
+    /**
+     * Forgets what the batch holds of these partitions: they were taken away, and their new owner
+     * reads their records again from the last commit.
+     */
+    public void discard(Collection<TopicPartition> partitions) {
+        for (Iterator<OpenFile> files = open.values().iterator(); files.hasNext(); ) {
+            OpenFile file = files.next();
+            if (partitions.contains(new TopicPartition(file.slot.topic(), file.slot.partition()))) {
+                file.closeQuietly();
+                files.remove();
+            }
+        }
+        finished.removeIf(file -> partitions.contains(new TopicPartition(file.topic(), file.partition())));
+        rejected.removeIf(reject -> partitions.contains(new TopicPartition(reject.change().topic(), reject.change().partition())));
+        offsets.keySet().removeAll(partitions);
+        records = offsets.values().stream().mapToInt(partition -> (int) partition[2]).sum();
+        if (records == 0) {
+            tombstones = 0;
+        }
+    }
+
+    /**
+     * Drops the whole batch after a failure that is not a bad record's, and tells where each of its
+     * partitions began, so its records can be read again.
+     */
+    public Map<TopicPartition, Long> abandon() {
+        Map<TopicPartition, Long> firstOffsets = new HashMap<>();
+        offsets.forEach((partition, range) -> firstOffsets.put(partition, range[0]));
+        discard(List.copyOf(offsets.keySet()));
+        return firstOffsets;
+    }
+
+    /** Closes the batch's files and begins a new batch. */
+    public LakeBatch finish() {
         for (OpenFile file : open.values()) {
-            files.add(file.finish());
+            finished.add(file.finish());
         }
-        return new LakeBatch(files, rejected, tombstones);
+        Map<TopicPartition, LakeBatch.Offsets> covered = new HashMap<>();
+        offsets.forEach((partition, range) -> covered.put(partition, new LakeBatch.Offsets(range[0], range[1])));
+        LakeBatch batch = new LakeBatch(List.copyOf(finished), List.copyOf(rejected), tombstones, Map.copyOf(covered));
+        open.clear();
+        finished.clear();
+        rejected.clear();
+        offsets.clear();
+        records = 0;
+        tombstones = 0;
+        return batch;
     }
 
     private record FileSlot(String table, String topic, int partition, LocalDate day) {
@@ -94,13 +157,26 @@ public final class LakeBatchWriter {
         }
 
         LakeFile finish() {
+            close();
+            String key = LakeLayout.objectKey(slot.table(), slot.day(), slot.topic(), slot.partition(), firstOffset);
+            return new LakeFile(key, output.toByteArray(), slot.table(), slot.topic(), slot.partition(), firstOffset, lastOffset, rows);
+        }
+
+        private void close() {
             try {
                 writer.close();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            String key = LakeLayout.objectKey(slot.table(), slot.day(), slot.topic(), slot.partition(), firstOffset);
-            return new LakeFile(key, output.toByteArray(), slot.table(), slot.topic(), slot.partition(), firstOffset, lastOffset, rows);
+        }
+
+        /** Its rows are dropped anyway: a failure to close changes nothing. */
+        void closeQuietly() {
+            try {
+                writer.close();
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("Dropped Parquet writer did not close: {}", e.toString());
+            }
         }
     }
 }

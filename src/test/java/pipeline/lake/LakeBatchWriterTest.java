@@ -11,6 +11,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,7 +30,7 @@ class LakeBatchWriterTest {
 
     @Test
     void writesEveryChangeWithItsValuesTypesAndMetadata() throws Exception {
-        LakeBatch batch = writer.write(List.of(
+        LakeBatch batch = write(writer, List.of(
                 change(0, 10, envelope("c", null, fullTrip(), COMMIT, 1000)),
                 change(0, 11, envelope("u", null, fullTrip().put("rating", null).put("distance_km", null), COMMIT + 1, 1001)),
                 change(0, 12, envelope("d", fullTrip(), null, COMMIT + 2, 1002)),
@@ -69,7 +70,7 @@ class LakeBatchWriterTest {
         org.apache.kafka.connect.data.Struct trip = new org.apache.kafka.connect.data.Struct(row).put("trip_id", 1L)
                 .put("started_at", "2024-03-10T07:30:00Z").put("distance km", 2.5).put("1st stop", "Mitte").put("Fahrt-Länge", 7);
 
-        LakeBatch batch = writer.write(List.of(change(0, 1, envelope("c", null, trip, COMMIT, 1000))));
+        LakeBatch batch = write(writer, List.of(change(0, 1, envelope("c", null, trip, COMMIT, 1000))));
 
         assertThat(batch.rejected()).isEmpty();
         assertThat(read(batch.files().get(0), "SELECT trip_id, \"distance km\", \"1st stop\", \"Fahrt-Länge\" FROM file"))
@@ -83,7 +84,7 @@ class LakeBatchWriterTest {
         byte[] unknownOp = new String(envelope("c", null, trip(1, "2024-03-10T07:30:00Z"), COMMIT, 1), StandardCharsets.UTF_8)
                 .replace("\"op\":\"c\"", "\"op\":\"x\"").getBytes(StandardCharsets.UTF_8);
 
-        LakeBatch batch = writer.write(List.of(
+        LakeBatch batch = write(writer, List.of(
                 change(0, 1, notJson),
                 change(0, 2, envelope("c", null, trip(2, "2024-03-10T08:00:00Z"), COMMIT, 2)),
                 change(0, 3, noSchema),
@@ -103,13 +104,13 @@ class LakeBatchWriterTest {
         // a defect (here: no zone to place a commit time in) must stop the batch for a retry, not send good changes away
         LakeBatchWriter broken = new LakeBatchWriter(new LakeLayout(null, "public.vehicle", "started_at"));
 
-        assertThatThrownBy(() -> broken.write(List.of(change(0, 1, envelope("c", null, trip(1, "2024-03-10T07:30:00Z"), COMMIT, 1)))))
+        assertThatThrownBy(() -> write(broken, List.of(change(0, 1, envelope("c", null, trip(1, "2024-03-10T07:30:00Z"), COMMIT, 1)))))
                 .isInstanceOf(NullPointerException.class);
     }
 
     @Test
     void startsAFilePerKafkaPartitionDayAndTableSchema() {
-        LakeBatch batch = writer.write(List.of(
+        LakeBatch batch = write(writer, List.of(
                 change(0, 100, envelope("c", null, trip(1, "2024-03-10T07:30:00Z"), COMMIT, 1)),
                 change(1, 200, envelope("c", null, trip(2, "2024-03-10T07:31:00Z"), COMMIT, 2)),
                 change(0, 101, envelope("c", null, trip(3, "2024-03-11T00:00:00Z"), COMMIT, 3)),
@@ -123,6 +124,53 @@ class LakeBatchWriterTest {
                 "raw/public.trip/year=2024/month=03/day=11/cdc.public.trip-p0-o00000000000000000101.parquet",
                 "raw/public.trip/year=2024/month=03/day=10/cdc.public.trip-p0-o00000000000000000103.parquet");
         assertThat(batch.rows()).isEqualTo(5);
+    }
+
+    @Test
+    void coversEveryRecordsOffsetsRejectedAndTombstonesIncluded() {
+        LakeBatch batch = write(writer, List.of(
+                change(0, 10, envelope("c", null, trip(1, "2024-03-10T07:30:00Z"), COMMIT, 1)),
+                change(1, 20, "not json".getBytes(StandardCharsets.UTF_8)),
+                change(0, 11, null),
+                change(1, 21, envelope("c", null, trip(2, "2024-03-10T07:31:00Z"), COMMIT, 2))));
+
+        assertThat(batch.offsets()).containsOnly(
+                org.assertj.core.api.Assertions.entry(new TopicPartition(Envelopes.TOPIC, 0), new LakeBatch.Offsets(10, 11)),
+                org.assertj.core.api.Assertions.entry(new TopicPartition(Envelopes.TOPIC, 1), new LakeBatch.Offsets(20, 21)));
+    }
+
+    @Test
+    void aPartitionTakenAwayLeavesTheBatchWithItsFilesRejectsAndOffsets() {
+        writer.add(change(0, 10, envelope("c", null, trip(1, "2024-03-10T07:30:00Z"), COMMIT, 1)));
+        writer.add(change(1, 20, envelope("c", null, trip(2, "2024-03-10T07:31:00Z"), COMMIT, 2)));
+        writer.add(change(1, 21, "not json".getBytes(StandardCharsets.UTF_8)));
+
+        writer.discard(List.of(new TopicPartition(Envelopes.TOPIC, 1)));
+
+        assertThat(writer.size()).isEqualTo(1);
+        LakeBatch batch = writer.finish();
+        assertThat(batch.files()).extracting(LakeFile::partition).containsExactly(0);
+        assertThat(batch.rejected()).isEmpty();
+        assertThat(batch.offsets()).containsOnlyKeys(new TopicPartition(Envelopes.TOPIC, 0));
+        assertThat(writer.size()).as("a finished batch begins the next").isZero();
+    }
+
+    @Test
+    void anAbandonedBatchTellsWhereToReadAgain() {
+        writer.add(change(0, 10, envelope("c", null, trip(1, "2024-03-10T07:30:00Z"), COMMIT, 1)));
+        writer.add(change(0, 11, envelope("c", null, trip(2, "2024-03-10T07:31:00Z"), COMMIT, 2)));
+        writer.add(change(2, 7, null));
+
+        assertThat(writer.abandon()).containsOnly(
+                org.assertj.core.api.Assertions.entry(new TopicPartition(Envelopes.TOPIC, 0), 10L),
+                org.assertj.core.api.Assertions.entry(new TopicPartition(Envelopes.TOPIC, 2), 7L));
+        assertThat(writer.size()).isZero();
+        assertThat(writer.finish().files()).isEmpty();
+    }
+
+    private static LakeBatch write(LakeBatchWriter writer, List<KafkaChange> changes) {
+        changes.forEach(writer::add);
+        return writer.finish();
     }
 
     private static List<List<String>> read(LakeFile file, String sql) throws Exception {

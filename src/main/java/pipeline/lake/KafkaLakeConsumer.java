@@ -1,0 +1,195 @@
+package pipeline.lake;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.support.DefaultConsumer;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pipeline.config.RootCause;
+
+/**
+ * One thread that polls the change topics, adds each record to the open lake batch and, when the
+ * batch is due, sends it through the route as one exchange; the batch's offsets are committed only
+ * once the route completed it, so a crash anywhere before replays the batch, whose deterministic
+ * file names make the replay overwrite instead of duplicate.
+ */
+final class KafkaLakeConsumer extends DefaultConsumer {
+
+    record Settings(List<String> topics, Map<String, Object> properties, LakeBatchWriter writer, int flushMaxRecords,
+                    Duration flushInterval) {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaLakeConsumer.class);
+    /** How long a poll waits while no batch is open; a stop wakes it up at once. */
+    private static final Duration IDLE_POLL = Duration.ofSeconds(30);
+    private static final long FIRST_RETRY_DELAY_MS = 1_000;
+    private static final long MAX_RETRY_DELAY_MS = 30_000;
+
+    private final Settings settings;
+    private final LakeBatchWriter writer;
+    private final long flushIntervalNanos;
+    private ExecutorService executor;
+    private volatile KafkaConsumer<byte[], byte[]> kafka;
+    private long batchBeganNanos;
+
+    KafkaLakeConsumer(KafkaLakeEndpoint endpoint, Processor processor, Settings settings) {
+        super(endpoint, processor);
+        this.settings = settings;
+        this.writer = settings.writer();
+        this.flushIntervalNanos = settings.flushInterval().toNanos();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        kafka = new KafkaConsumer<>(settings.properties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        executor = getEndpoint().getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "lake-writer");
+        executor.submit(this::consume);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        if (kafka != null) {
+            kafka.wakeup();
+        }
+        if (executor != null) {
+            // a batch being stored is finished (and committed) or fails for good before the thread ends
+            getEndpoint().getCamelContext().getExecutorServiceManager().shutdownGraceful(executor);
+        }
+        super.doStop();
+    }
+
+    private void consume() {
+        long retryDelayMs = FIRST_RETRY_DELAY_MS;
+        try {
+            kafka.subscribe(settings.topics(), new DiscardRevoked());
+            while (isRunAllowed()) {
+                try {
+                    for (ConsumerRecord<byte[], byte[]> record : kafka.poll(untilDue())) {
+                        if (writer.size() == 0) {
+                            batchBeganNanos = System.nanoTime();
+                        }
+                        writer.add(new KafkaChange(record.topic(), record.partition(), record.offset(), record.key(), record.value()));
+                        if (writer.size() >= settings.flushMaxRecords()) {
+                            deliver();
+                        }
+                    }
+                    if (writer.size() > 0 && System.nanoTime() - batchBeganNanos >= flushIntervalNanos) {
+                        deliver();
+                    }
+                    retryDelayMs = FIRST_RETRY_DELAY_MS;
+                } catch (WakeupException stopping) {
+                    throw stopping;
+                } catch (RuntimeException e) {
+                    // a failure that is no bad record (a defect, Kafka refusing the group): the open batch is read again
+                    LOG.error("The lake writer failed; its open batch is read again from Kafka in {} ms", retryDelayMs, e);
+                    rewind(writer.abandon());
+                    TimeUnit.MILLISECONDS.sleep(retryDelayMs);
+                    retryDelayMs = Math.min(2 * retryDelayMs, MAX_RETRY_DELAY_MS);
+                }
+            }
+        } catch (WakeupException | InterruptedException stopping) {
+            LOG.debug("Lake writer stopping");
+        } finally {
+            // an open batch is left uncommitted: the next start reads it again
+            kafka.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private Duration untilDue() {
+        if (writer.size() == 0) {
+            return IDLE_POLL;
+        }
+        return Duration.ofNanos(Math.max(0, flushIntervalNanos - (System.nanoTime() - batchBeganNanos)));
+    }
+
+    /** Stores the batch through the route, then commits its offsets. */
+    private void deliver() {
+        LakeBatch batch = writer.finish();
+        Exchange exchange = createExchange(false);
+        exchange.getIn().setBody(batch);
+        try {
+            getProcessor().process(exchange);
+        } catch (Exception e) {
+            exchange.setException(e);
+        }
+        Exception failure = exchange.getException();
+        releaseExchange(exchange, false);
+        if (failure != null) {
+            // the route gave up only because the pipeline stops: nothing of the batch is committed
+            LOG.info("Lake batch not stored ({}); it is read again from Kafka", RootCause.describe(failure));
+            rewind(firstOffsets(batch));
+            return;
+        }
+        commit(batch);
+    }
+
+    private void commit(LakeBatch batch) {
+        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        batch.offsets().forEach((partition, offsets) -> next.put(partition, new OffsetAndMetadata(offsets.last() + 1)));
+        try {
+            kafka.commitSync(next);
+        } catch (CommitFailedException | RebalanceInProgressException e) {
+            // The group gave the partitions to a member (maybe this one again) while the batch was stored:
+            // their owner replays from the last commit and rewrites the same file names.
+            next.keySet().forEach(partition -> LOG.warn("Offsets of {} not committed, the group is rebalancing ({}); the batch will be "
+                    + "replayed from the last commit", partition, e.getClass().getSimpleName()));
+        } catch (WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.warn("Offsets of {} not committed ({}); the batch is read again", next.keySet(), RootCause.describe(e));
+            rewind(firstOffsets(batch));
+        }
+    }
+
+    /** Reads a batch's records again, from the partitions this member still owns. */
+    private void rewind(Map<TopicPartition, Long> firstOffsets) {
+        firstOffsets.forEach((partition, first) -> {
+            if (kafka.assignment().contains(partition)) {
+                kafka.seek(partition, first);
+            }
+        });
+    }
+
+    private static Map<TopicPartition, Long> firstOffsets(LakeBatch batch) {
+        Map<TopicPartition, Long> first = new HashMap<>();
+        batch.offsets().forEach((partition, offsets) -> first.put(partition, offsets.first()));
+        return first;
+    }
+
+    /** Partitions taken away leave the open batch: their new owner reads them from the last commit. */
+    private final class DiscardRevoked implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            writer.discard(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            writer.discard(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            LOG.info("Lake writer reads {}", partitions);
+        }
+    }
+}
