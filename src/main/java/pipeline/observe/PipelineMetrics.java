@@ -2,7 +2,9 @@ package pipeline.observe;
 
 import java.time.Clock;
 import java.time.YearMonth;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -68,12 +70,15 @@ public final class PipelineMetrics implements StatisticsJob.Listener {
         @SuppressWarnings("unchecked")
         List<SourceRecord> records = exchange.getProperty(DebeziumBatchComponent.RECORDS, List.class);
         String tablePrefix = topicPrefix + ".";
+        Map<String, Integer> perTopic = new HashMap<>();
         for (SourceRecord record : records) {
             // heartbeats and tombstones are not change events
             if (record.value() != null && record.topic().startsWith(tablePrefix)) {
-                registry.counter("pipeline.change.events.captured", "table", record.topic().substring(tablePrefix.length())).increment();
+                perTopic.merge(record.topic(), 1, Integer::sum);
             }
         }
+        perTopic.forEach((topic, events) ->
+                registry.counter("pipeline.change.events.captured", "table", topic.substring(tablePrefix.length())).increment(events));
     }
 
     /** After kafka-to-s3 stored and committed a batch: one log line and the counts per file. */
