@@ -51,6 +51,8 @@ public class PipelineConfiguration implements CamelConfiguration {
     public static final String KAFKA_LAKE_SCHEME = "kafka-lake";
     // a batch may wait for S3 through retries; leaving the group for that would replay it elsewhere
     private static final int LAKE_WRITER_MAX_POLL_INTERVAL_MS = 30 * 60 * 1000;
+    // a lake writer that died (SIGKILL, a lost machine) hands its partitions on after this, not Kafka's default 45 s
+    private static final int LAKE_WRITER_SESSION_TIMEOUT_MS = 10_000;
 
     private static final int HEARTBEAT_INTERVAL_MS = 10_000;
     // each batch waits for Kafka's acknowledgements before the next is read: large batches keep that pause rare
@@ -119,7 +121,9 @@ public class PipelineConfiguration implements CamelConfiguration {
                 "group.id", settings.groupId,
                 "enable.auto.commit", false,
                 "auto.offset.reset", "earliest",
-                "max.poll.interval.ms", LAKE_WRITER_MAX_POLL_INTERVAL_MS));
+                "max.poll.interval.ms", LAKE_WRITER_MAX_POLL_INTERVAL_MS,
+                "session.timeout.ms", LAKE_WRITER_SESSION_TIMEOUT_MS,
+                "heartbeat.interval.ms", LAKE_WRITER_SESSION_TIMEOUT_MS / 3));
         LakeLayout layout = new LakeLayout(settings.timezone, settings.statsTable, settings.statsStartColumn);
         return new KafkaLakeComponent(consumer, () -> new LakeBatchWriter(layout), settings.flushMaxRecords, settings.flushInterval);
     }

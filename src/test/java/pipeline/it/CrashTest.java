@@ -59,9 +59,7 @@ class CrashTest {
                     .with("pipeline.timezone", ZONE)
                     .with("pipeline.lake.flush-interval", "2s")
                     .with("pipeline.lake.flush-max-records", "5000")
-                    .with("pipeline.stats.cron", "0/15 * * * * ?")
-                    // a killed member leaves the group after this, instead of Kafka's default 45 s
-                    .with("camel.component.kafka.session-timeout-ms", "10000");
+                    .with("pipeline.stats.cron", "0/15 * * * * ?");
             startApp(pipeline);
             ChangeStream stream = new ChangeStream(SharedServers::postgres, pipeline.table, 250, seed);
             CompletableFuture<Void> writing = stream.start(CHANGES);
