@@ -46,7 +46,7 @@ public class KafkaToS3Route extends EndpointRouteBuilder {
                 // a batch spread over many day partitions is many files: they are stored side by side
                 .split(simple("${body.files}")).parallelProcessing()
                     .setHeader(AWS2S3Constants.KEY, simple("${body.objectKey}"))
-                    .setHeader(AWS2S3Constants.CONTENT_LENGTH, simple("${body.content.length}"))
+                    .setHeader(AWS2S3Constants.CONTENT_LENGTH, simple("${body.contentLength}"))
                     .setBody(simple("${body.content}"))
                     // resolved at the first upload: S3 being away at start-up is then retried like a failed upload
                     .toD(aws2S3("{{pipeline.s3.bucket}}").autoCreateBucket(true))

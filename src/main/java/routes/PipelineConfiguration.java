@@ -55,8 +55,11 @@ public class PipelineConfiguration implements CamelConfiguration {
     private static final int LAKE_WRITER_SESSION_TIMEOUT_MS = 10_000;
 
     private static final int HEARTBEAT_INTERVAL_MS = 10_000;
-    // each batch waits for Kafka's acknowledgements before the next is read: large batches keep that pause rare
-    private static final int DEBEZIUM_BATCH_SIZE = 10_240;
+    // each batch waits for Kafka's acknowledgements before the next is handed over, while Debezium
+    // fills its queue: a few batches queued keep both busy without holding tens of thousands of records
+    private static final int DEBEZIUM_BATCH_SIZE = 4_096;
+    // Debezium's own default; Camel's configuration would send 0, and the driver would read the whole table into memory
+    private static final int SNAPSHOT_FETCH_SIZE = 10_240;
     // after a crash Debezium re-sends what it sent since its last recorded offset: at catch-up speed
     // (thousands of events a second) a 5 s interval left over 10,000 copies in one crash test run
     private static final long OFFSET_FLUSH_INTERVAL_MS = 1_000;
@@ -92,6 +95,7 @@ public class PipelineConfiguration implements CamelConfiguration {
         debezium.setTombstonesOnDelete(true);
         debezium.setMaxBatchSize(DEBEZIUM_BATCH_SIZE);
         debezium.setMaxQueueSize(4 * DEBEZIUM_BATCH_SIZE);
+        debezium.setSnapshotFetchSize(SNAPSHOT_FETCH_SIZE);
         // without heartbeats an idle captured table lets the slot pin WAL on the source server
         debezium.setHeartbeatIntervalMs(HEARTBEAT_INTERVAL_MS);
         // offsets live in Kafka, like Kafka Connect's, so a lost disk does not mean a new snapshot
@@ -125,7 +129,8 @@ public class PipelineConfiguration implements CamelConfiguration {
                 "session.timeout.ms", LAKE_WRITER_SESSION_TIMEOUT_MS,
                 "heartbeat.interval.ms", LAKE_WRITER_SESSION_TIMEOUT_MS / 3));
         LakeLayout layout = new LakeLayout(settings.timezone, settings.statsTable, settings.statsStartColumn);
-        return new KafkaLakeComponent(consumer, () -> new LakeBatchWriter(layout), settings.flushMaxRecords, settings.flushInterval);
+        return new KafkaLakeComponent(consumer, () -> new LakeBatchWriter(layout, Clock.systemUTC()), settings.flushMaxRecords,
+                settings.flushInterval);
     }
 
     @BindToRegistry

@@ -96,7 +96,7 @@ public final class LakeWriterBenchmark {
         System.out.printf("%,d distinct envelopes of %,d bytes on average; batches of %,d events%n",
                 envelopes.size(), bytes / envelopes.size(), BATCH);
 
-        LakeBatchWriter writer = new LakeBatchWriter(new LakeLayout(NEW_YORK, "public.trip", "started_at"));
+        LakeBatchWriter writer = new LakeBatchWriter(new LakeLayout(NEW_YORK, "public.trip", "started_at"), java.time.Clock.systemUTC());
         double[] rates = new double[rounds];
         long offset = 0;
         for (int round = 0; round < rounds; round++) {

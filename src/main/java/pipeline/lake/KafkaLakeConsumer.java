@@ -45,16 +45,13 @@ final class KafkaLakeConsumer extends DefaultConsumer {
 
     private final Settings settings;
     private final LakeBatchWriter writer;
-    private final long flushIntervalNanos;
     private ExecutorService executor;
     private volatile KafkaConsumer<byte[], byte[]> kafka;
-    private long batchBeganNanos;
 
     KafkaLakeConsumer(KafkaLakeEndpoint endpoint, Processor processor, Settings settings) {
         super(endpoint, processor);
         this.settings = settings;
         this.writer = settings.writer();
-        this.flushIntervalNanos = settings.flushInterval().toNanos();
     }
 
     @Override
@@ -84,15 +81,12 @@ final class KafkaLakeConsumer extends DefaultConsumer {
             while (isRunAllowed()) {
                 try {
                     for (ConsumerRecord<byte[], byte[]> record : kafka.poll(untilDue())) {
-                        if (writer.size() == 0) {
-                            batchBeganNanos = System.nanoTime();
-                        }
                         writer.add(new KafkaChange(record.topic(), record.partition(), record.offset(), record.key(), record.value()));
                         if (writer.size() >= settings.flushMaxRecords()) {
                             deliver();
                         }
                     }
-                    if (writer.size() > 0 && System.nanoTime() - batchBeganNanos >= flushIntervalNanos) {
+                    if (writer.size() > 0 && System.currentTimeMillis() >= writer.dueAtMillis(settings.flushInterval())) {
                         deliver();
                     }
                     retryDelayMs = FIRST_RETRY_DELAY_MS;
@@ -118,7 +112,7 @@ final class KafkaLakeConsumer extends DefaultConsumer {
         if (writer.size() == 0) {
             return IDLE_POLL;
         }
-        return Duration.ofNanos(Math.max(0, flushIntervalNanos - (System.nanoTime() - batchBeganNanos)));
+        return Duration.ofMillis(Math.max(0, writer.dueAtMillis(settings.flushInterval()) - System.currentTimeMillis()));
     }
 
     /** Stores the batch through the route, then commits its offsets. */

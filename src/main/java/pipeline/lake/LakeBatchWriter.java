@@ -2,6 +2,8 @@ package pipeline.lake;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,19 +31,26 @@ public final class LakeBatchWriter {
 
     private final ChangeEventDecoder decoder = new ChangeEventDecoder();
     private final LakeLayout layout;
+    private final Clock clock;
     private final Map<FileSlot, OpenFile> open = new LinkedHashMap<>();
     private final List<LakeFile> finished = new ArrayList<>();
     private final List<RejectedChange> rejected = new ArrayList<>();
     private final Map<TopicPartition, long[]> offsets = new HashMap<>();
     private int records;
     private int tombstones;
+    private long openedAtMillis;
+    private long oldestCommitMillis = Long.MAX_VALUE;
 
-    public LakeBatchWriter(LakeLayout layout) {
+    public LakeBatchWriter(LakeLayout layout, Clock clock) {
         this.layout = layout;
+        this.clock = clock;
     }
 
     /** Adds a record to the batch: its row to the open file of its slot, or the record to the rejected ones. */
     public void add(KafkaChange change) {
+        if (records == 0) {
+            openedAtMillis = clock.millis();
+        }
         records++;
         // first offset, last offset, records of the partition
         long[] partition = offsets.computeIfAbsent(new TopicPartition(change.topic(), change.partition()), p -> new long[] {change.offset(), 0, 0});
@@ -56,6 +65,7 @@ public final class LakeBatchWriter {
                 return;
             }
             day = layout.partitionDate(event);
+            oldestCommitMillis = Math.min(oldestCommitMillis, event.sourceTsMs());
         } catch (MalformedChangeEventException e) {
             rejected.add(new RejectedChange(change, e.getClass().getSimpleName() + ": " + e.getMessage()));
             return;
@@ -79,6 +89,21 @@ public final class LakeBatchWriter {
     }
 
     /**
+     * When the open batch is due because its oldest change is {@code interval} old, counted from the
+     * change's commit in the source, so the time it took to reach Kafka is not waited for twice. Never
+     * later than {@code interval} after the batch opened (a source clock running ahead), nor sooner
+     * than a fifth of it (changes that were already old when read, as in a catch-up, still make
+     * files of some size).
+     */
+    public long dueAtMillis(Duration interval) {
+        long byReceipt = openedAtMillis + interval.toMillis();
+        if (oldestCommitMillis == Long.MAX_VALUE) {
+            return byReceipt;
+        }
+        return Math.min(byReceipt, Math.max(oldestCommitMillis + interval.toMillis(), openedAtMillis + interval.toMillis() / 5));
+    }
+
+    /**
      * Forgets what the batch holds of these partitions: they were taken away, and their new owner
      * reads their records again from the last commit.
      */
@@ -96,6 +121,7 @@ public final class LakeBatchWriter {
         records = offsets.values().stream().mapToInt(partition -> (int) partition[2]).sum();
         if (records == 0) {
             tombstones = 0;
+            oldestCommitMillis = Long.MAX_VALUE;
         }
     }
 
@@ -124,6 +150,7 @@ public final class LakeBatchWriter {
         offsets.clear();
         records = 0;
         tombstones = 0;
+        oldestCommitMillis = Long.MAX_VALUE;
         return batch;
     }
 

@@ -8,7 +8,8 @@ import org.apache.parquet.io.PositionOutputStream;
 /** A Parquet output kept in memory, so a finished file is uploaded in one PUT and never seen half-written. */
 public final class ParquetBytes implements OutputFile {
 
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
+    // a batch over many day partitions opens many files, most of them small: each starts small and grows
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 << 10);
 
     @Override
     public PositionOutputStream create(long blockSizeHint) {

@@ -7,6 +7,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +29,8 @@ class LakeBatchWriterTest {
 
     private static final long COMMIT = 1_710_055_800_000L; // 2024-03-10T07:30:00Z
 
-    private final LakeBatchWriter writer = new LakeBatchWriter(new LakeLayout(ZoneId.of("UTC"), "public.trip", "started_at"));
+    private final MovingClock clock = new MovingClock(COMMIT + 2_000);
+    private final LakeBatchWriter writer = new LakeBatchWriter(new LakeLayout(ZoneId.of("UTC"), "public.trip", "started_at"), clock);
 
     @Test
     void writesEveryChangeWithItsValuesTypesAndMetadata() throws Exception {
@@ -102,7 +106,7 @@ class LakeBatchWriterTest {
     @Test
     void aFailureThatIsNoBadRecordFailsTheBatchInsteadOfDeadLetteringIt() {
         // a defect (here: no zone to place a commit time in) must stop the batch for a retry, not send good changes away
-        LakeBatchWriter broken = new LakeBatchWriter(new LakeLayout(null, "public.vehicle", "started_at"));
+        LakeBatchWriter broken = new LakeBatchWriter(new LakeLayout(null, "public.vehicle", "started_at"), clock);
 
         assertThatThrownBy(() -> write(broken, List.of(change(0, 1, envelope("c", null, trip(1, "2024-03-10T07:30:00Z"), COMMIT, 1)))))
                 .isInstanceOf(NullPointerException.class);
@@ -166,6 +170,64 @@ class LakeBatchWriterTest {
                 org.assertj.core.api.Assertions.entry(new TopicPartition(Envelopes.TOPIC, 2), 7L));
         assertThat(writer.size()).isZero();
         assertThat(writer.finish().files()).isEmpty();
+    }
+
+    @Test
+    void aBatchIsDueWhenItsOldestChangeIsAFlushIntervalOldCountedFromItsCommit() {
+        Duration interval = Duration.ofSeconds(5);
+        // read 2 s after its commit: due 3 s later, not 5
+        writer.add(change(0, 1, envelope("c", null, trip(1, "2024-03-10T07:30:00Z"), COMMIT, 1)));
+        assertThat(writer.dueAtMillis(interval)).isEqualTo(COMMIT + 5_000);
+        clock.advance(1_000);
+        writer.add(change(0, 2, envelope("c", null, trip(2, "2024-03-10T07:31:00Z"), COMMIT + 2_500, 2)));
+        assertThat(writer.dueAtMillis(interval)).as("a younger change does not delay the batch").isEqualTo(COMMIT + 5_000);
+        writer.finish();
+
+        // read a minute after its commit, as in a catch-up: a fifth of the interval still gathers a file
+        clock.advance(60_000);
+        writer.add(change(0, 3, envelope("c", null, trip(3, "2024-03-10T07:32:00Z"), COMMIT, 3)));
+        assertThat(writer.dueAtMillis(interval)).isEqualTo(clock.millis() + 1_000);
+        writer.finish();
+
+        // a source clock ahead of ours, or only tombstones: at most the interval after the batch opened
+        writer.add(change(0, 4, envelope("c", null, trip(4, "2024-03-10T07:33:00Z"), clock.millis() + 60_000, 4)));
+        assertThat(writer.dueAtMillis(interval)).isEqualTo(clock.millis() + 5_000);
+        writer.finish();
+        writer.add(change(0, 5, null));
+        assertThat(writer.dueAtMillis(interval)).isEqualTo(clock.millis() + 5_000);
+    }
+
+    /** A clock the test moves. */
+    private static final class MovingClock extends Clock {
+        private long millis;
+
+        MovingClock(long millis) {
+            this.millis = millis;
+        }
+
+        void advance(long by) {
+            millis += by;
+        }
+
+        @Override
+        public long millis() {
+            return millis;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis);
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneId.of("UTC");
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
     }
 
     private static LakeBatch write(LakeBatchWriter writer, List<KafkaChange> changes) {
