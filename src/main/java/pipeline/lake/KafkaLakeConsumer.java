@@ -82,8 +82,9 @@ final class KafkaLakeConsumer extends DefaultConsumer {
                 try {
                     for (ConsumerRecord<byte[], byte[]> record : kafka.poll(untilDue())) {
                         writer.add(new KafkaChange(record.topic(), record.partition(), record.offset(), record.key(), record.value()));
-                        if (writer.size() >= settings.flushMaxRecords()) {
-                            deliver();
+                        // after a rewind the rest of this poll comes again, behind the batch's own records
+                        if (writer.size() >= settings.flushMaxRecords() && !deliver()) {
+                            break;
                         }
                     }
                     if (writer.size() > 0 && System.currentTimeMillis() >= writer.dueAtMillis(settings.flushInterval())) {
@@ -115,8 +116,8 @@ final class KafkaLakeConsumer extends DefaultConsumer {
         return Duration.ofMillis(Math.max(0, writer.dueAtMillis(settings.flushInterval()) - System.currentTimeMillis()));
     }
 
-    /** Stores the batch through the route, then commits its offsets. */
-    private void deliver() {
+    /** Stores the batch through the route, then commits its offsets; false when its records, and what follows them, are read again. */
+    private boolean deliver() {
         LakeBatch batch = writer.finish();
         Exchange exchange = createExchange(false);
         exchange.getIn().setBody(batch);
@@ -131,26 +132,29 @@ final class KafkaLakeConsumer extends DefaultConsumer {
             // the route gave up only because the pipeline stops: nothing of the batch is committed
             LOG.info("Lake batch not stored ({}); it is read again from Kafka", RootCause.describe(failure));
             rewind(firstOffsets(batch));
-            return;
+            return false;
         }
-        commit(batch);
+        return commit(batch);
     }
 
-    private void commit(LakeBatch batch) {
+    private boolean commit(LakeBatch batch) {
         Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
         batch.offsets().forEach((partition, offsets) -> next.put(partition, new OffsetAndMetadata(offsets.last() + 1)));
         try {
             kafka.commitSync(next);
+            return true;
         } catch (CommitFailedException | RebalanceInProgressException e) {
             // The group gave the partitions to a member (maybe this one again) while the batch was stored:
             // their owner replays from the last commit and rewrites the same file names.
             next.keySet().forEach(partition -> LOG.warn("Offsets of {} not committed, the group is rebalancing ({}); the batch will be "
                     + "replayed from the last commit", partition, e.getClass().getSimpleName()));
+            return false;
         } catch (WakeupException e) {
             throw e;
         } catch (KafkaException e) {
             LOG.warn("Offsets of {} not committed ({}); the batch is read again", next.keySet(), RootCause.describe(e));
             rewind(firstOffsets(batch));
+            return false;
         }
     }
 
