@@ -5,6 +5,7 @@ import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import pipeline.cdc.PipelineTopics;
+import pipeline.config.KafkaClients;
 import pipeline.config.PipelineSettings;
 
 /**
@@ -39,6 +40,10 @@ public class KafkaToS3Route extends EndpointRouteBuilder {
                 .batchingIntervalMs((int) settings.flushInterval.toMillis())
                 .autoCommitEnable(false)
                 .allowManualCommit(true)
+                .fetchWaitMaxMs(KafkaClients.IDLE_FETCH_WAIT_MS)
+                // the group's heartbeat thread looks every retry back-off whether a heartbeat is due (Kafka's
+                // 100 ms: ten wake-ups a second); 1 s is Kafka's own ceiling of that back-off
+                .retryBackoffMs(1000)
                 // a batch may wait for S3 through retries; leaving the group for that would replay it elsewhere
                 .maxPollIntervalMs(30 * 60 * 1000))
                 .routeId("kafka-to-s3")

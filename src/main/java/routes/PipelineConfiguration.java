@@ -35,6 +35,7 @@ import pipeline.stats.StartupCatchUp;
 import pipeline.stats.StatisticsJob;
 import pipeline.stats.TripColumns;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -53,6 +54,10 @@ public class PipelineConfiguration implements CamelConfiguration {
     // after a crash Debezium re-sends what it sent since its last recorded offset: at catch-up speed
     // (thousands of events a second) a 5 s interval left over 10,000 copies in one crash test run
     private static final long OFFSET_FLUSH_INTERVAL_MS = 1_000;
+    // while nothing arrives Debezium reads the replication stream five times, then sleeps this long, and a batch
+    // waits this long to fill: Debezium's 500 ms woke the idle process 14 times a second. A change after a quiet
+    // spell reaches Kafka within about two intervals.
+    private static final long POLL_INTERVAL_MS = 1_000;
     private static final Duration TOPIC_CREATION_TIMEOUT = Duration.ofSeconds(10);
 
     @BindToRegistry
@@ -85,6 +90,7 @@ public class PipelineConfiguration implements CamelConfiguration {
         debezium.setTombstonesOnDelete(true);
         debezium.setMaxBatchSize(DEBEZIUM_BATCH_SIZE);
         debezium.setMaxQueueSize(4 * DEBEZIUM_BATCH_SIZE);
+        debezium.setPollIntervalMs(POLL_INTERVAL_MS);
         // without heartbeats an idle captured table lets the slot pin WAL on the source server
         debezium.setHeartbeatIntervalMs(HEARTBEAT_INTERVAL_MS);
         // offsets live in Kafka, like Kafka Connect's, so a lost disk does not mean a new snapshot
@@ -93,8 +99,9 @@ public class PipelineConfiguration implements CamelConfiguration {
         debezium.setOffsetStoragePartitions(1);
         debezium.setOffsetStorageReplicationFactor(-1);
         debezium.setOffsetFlushIntervalMs(OFFSET_FLUSH_INTERVAL_MS);
-        // Debezium's offset store is a Kafka client of its own
-        debezium.setAdditionalProperties(KafkaClients.properties(settings));
+        // Debezium's offset store is a Kafka client of its own, whose consumer waits at the end of the offsets topic
+        debezium.setAdditionalProperties(KafkaClients.properties(settings,
+                Map.of("fetch.max.wait.ms", String.valueOf(KafkaClients.IDLE_FETCH_WAIT_MS))));
         return new DebeziumBatchComponent(debezium);
     }
 
@@ -116,6 +123,16 @@ public class PipelineConfiguration implements CamelConfiguration {
     @BindToRegistry
     public PipelineMetrics pipelineMetrics(PipelineSettings settings) {
         return new PipelineMetrics(settings.topicPrefix, settings.s3Bucket, Clock.systemUTC());
+    }
+
+    /** The management server's Vert.x, sized for health and metrics scrapes rather than for a web application. */
+    @BindToRegistry
+    public VertxOptions managementServerVertx() {
+        return new VertxOptions()
+                .setEventLoopPoolSize(1)
+                .setWorkerPoolSize(4)
+                // Vert.x looks for a stuck event loop every second by default, waking the idle process for it
+                .setBlockedThreadCheckInterval(10_000);
     }
 
     @BindToRegistry
