@@ -201,9 +201,10 @@ public class PipelineConfiguration implements CamelConfiguration {
             PipelineTopics.createMissing(KafkaClients.properties(settings), topics, TOPIC_CREATION_TIMEOUT);
             // the registry Camel's Prometheus service created, so one scrape shows the routes and the pipeline
             MeterRegistry metrics = started.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
-            started.getRegistry().lookupByNameAndType("pipelineMetrics", PipelineMetrics.class).publishTo(metrics);
+            PipelineMetrics pipelineMetrics = started.getRegistry().lookupByNameAndType("pipelineMetrics", PipelineMetrics.class);
+            pipelineMetrics.publishTo(metrics);
             startConsole(started);
-            started.addService(new LagMonitor(started, settings, metrics));
+            started.addService(new LagMonitor(started, settings, metrics, pipelineMetrics::changesCaptured));
             MonthlyStatisticsService statistics = started.getRegistry().lookupByNameAndType("monthlyStatistics", MonthlyStatisticsService.class);
             started.addService(new StatisticsOperations(statistics));
             started.addService(new StartupCatchUp(started, statistics, settings.statsRetryDelay));

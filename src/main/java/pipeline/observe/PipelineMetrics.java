@@ -30,6 +30,7 @@ public final class PipelineMetrics implements StatisticsJob.Listener {
     private final String bucket;
     private final Clock clock;
     private final AtomicLong lastUploadSeconds = new AtomicLong();
+    private final AtomicLong changesCaptured = new AtomicLong();
     private final AtomicReference<StatisticsRun> lastStatisticsRun = new AtomicReference<>();
     /** Until the metrics service has started, counts go to a registry nobody scrapes. */
     private volatile MeterRegistry registry = new SimpleMeterRegistry();
@@ -72,8 +73,14 @@ public final class PipelineMetrics implements StatisticsJob.Listener {
             // heartbeats and tombstones are not change events
             if (record.value() != null && record.topic().startsWith(tablePrefix)) {
                 registry.counter("pipeline.change.events.captured", "table", record.topic().substring(tablePrefix.length())).increment();
+                changesCaptured.incrementAndGet();
             }
         }
+    }
+
+    /** Change events published to Kafka since start, all tables together. */
+    public long changesCaptured() {
+        return changesCaptured.get();
     }
 
     /** After kafka-to-s3 stored and committed a batch: one log line and the counts per file. */
