@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.camel.BindToRegistry;
@@ -157,7 +158,7 @@ public class PipelineConfiguration implements CamelConfiguration {
 
     @BindToRegistry
     public S3Client s3Client(PipelineSettings settings) {
-        return S3Clients.create(settings);
+        return S3Clients.createInBackground(settings);
     }
 
     @BindToRegistry
@@ -189,16 +190,22 @@ public class PipelineConfiguration implements CamelConfiguration {
     /** Once the routes run: missing topics, metrics, the console, the lag monitor and the statistics' catch-up. */
     @Override
     public void configure(CamelContext context) throws Exception {
+        PipelineSettings settings = context.getRegistry().lookupByNameAndType("settings", PipelineSettings.class);
+        List<String> topics = new ArrayList<>(settings.pgTables.stream().map(settings::changeTopic).toList());
+        topics.add(settings.deadLetterTopic());
+        // asked while Camel builds the routes, which start once it is done (a consumer would create them with the broker's defaults)
+        FutureTask<Void> topicsCreated = new FutureTask<>(
+                () -> PipelineTopics.createMissing(KafkaClients.properties(settings), topics, TOPIC_CREATION_TIMEOUT), null);
+        Thread topicCreation = new Thread(topicsCreated, "topic-creation");
+        topicCreation.setDaemon(true);
+        topicCreation.start();
         AtomicBoolean once = new AtomicBoolean();
         context.addStartupListener((started, alreadyStarted) -> {
             // Camel calls start-up listeners again once the supervised routes have started
             if (!once.compareAndSet(false, true)) {
                 return;
             }
-            PipelineSettings settings = started.getRegistry().lookupByNameAndType("settings", PipelineSettings.class);
-            List<String> topics = new ArrayList<>(settings.pgTables.stream().map(settings::changeTopic).toList());
-            topics.add(settings.deadLetterTopic());
-            PipelineTopics.createMissing(KafkaClients.properties(settings), topics, TOPIC_CREATION_TIMEOUT);
+            topicsCreated.get();
             // the registry Camel's Prometheus service created, so one scrape shows the routes and the pipeline
             MeterRegistry metrics = started.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
             PipelineMetrics pipelineMetrics = started.getRegistry().lookupByNameAndType("pipelineMetrics", PipelineMetrics.class);
