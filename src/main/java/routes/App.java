@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.camel.main.Main;
+import pipeline.config.IdleHeap;
 import pipeline.config.StartupFailure;
 import pipeline.dev.DevMode;
 import pipeline.stats.StatsCommand;
@@ -32,6 +33,7 @@ public final class App {
             System.exit(StatsCommand.run(camelArgs.subList(1, camelArgs.size())));
         }
         boolean dev = camelArgs.remove("--dev");
+        IdleHeap.returnWhenIdle();
         Main main = pipelineMain();
         if (dev) {
             DevMode devMode = DevMode.start(Path.of("trip-pipeline-dev"));
