@@ -4,6 +4,8 @@ import org.apache.camel.BeanInject;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
+import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.camel.component.kafka.KafkaConfiguration;
 import pipeline.cdc.PipelineTopics;
 import pipeline.config.KafkaClients;
 import pipeline.config.PipelineSettings;
@@ -29,6 +31,7 @@ public class KafkaToS3Route extends EndpointRouteBuilder {
                 .retryAttemptedLogLevel(LoggingLevel.WARN));
 
         String topics = String.join(",", settings.pgTables.stream().map(settings::changeTopic).toList());
+        KafkaConfiguration kafka = getCamelContext().getComponent("kafka", KafkaComponent.class).getConfiguration();
 
         from(kafka(topics)
                 .groupId("{{pipeline.kafka.group-id}}")
@@ -40,9 +43,12 @@ public class KafkaToS3Route extends EndpointRouteBuilder {
                 .batchingIntervalMs((int) settings.flushInterval.toMillis())
                 .autoCommitEnable(false)
                 .allowManualCommit(true)
-                .fetchWaitMaxMs(KafkaClients.IDLE_FETCH_WAIT_MS)
-                // the group's heartbeat thread looks every retry back-off whether a heartbeat is due (Kafka's
-                // 100 ms: ten wake-ups a second); 1 s is Kafka's own ceiling of that back-off
+                // an idle consumer group woke the process five times a second: a fetch waits longer (below the
+                // request timeout, or the client gives up on it), a heartbeat goes out every third of the session
+                // timeout as Kafka advises (its 3 s is a third of an older default), and the heartbeat thread looks
+                // whether one is due every 1 s, Kafka's own ceiling of that retry back-off, instead of every 100 ms
+                .fetchWaitMaxMs(Math.min(KafkaClients.IDLE_FETCH_WAIT_MS, kafka.getRequestTimeoutMs() / 2))
+                .heartbeatIntervalMs(kafka.getSessionTimeoutMs() / 3)
                 .retryBackoffMs(1000)
                 // a batch may wait for S3 through retries; leaving the group for that would replay it elsewhere
                 .maxPollIntervalMs(30 * 60 * 1000))

@@ -49,7 +49,9 @@ public class PipelineConfiguration implements CamelConfiguration {
     /** Scheme of the batch-aware Debezium Postgres consumer used by route cdc-to-kafka. */
     public static final String DEBEZIUM_SCHEME = "debezium-batch";
 
-    private static final int HEARTBEAT_INTERVAL_MS = 10_000;
+    // each heartbeat goes through the route and Debezium's offset store, a dozen wake-ups of the idle process;
+    // the source server keeps at most this long's WAL for an idle captured table
+    private static final int HEARTBEAT_INTERVAL_MS = 30_000;
     // each batch waits for Kafka's acknowledgements before the next is read: large batches keep that pause rare
     private static final int DEBEZIUM_BATCH_SIZE = 10_240;
     // after a crash Debezium re-sends what it sent since its last recorded offset: at catch-up speed
@@ -57,8 +59,8 @@ public class PipelineConfiguration implements CamelConfiguration {
     private static final long OFFSET_FLUSH_INTERVAL_MS = 1_000;
     // while nothing arrives Debezium reads the replication stream five times, then sleeps this long, and a batch
     // waits this long to fill: Debezium's 500 ms woke the idle process 14 times a second. A change after a quiet
-    // spell reaches Kafka within about two intervals.
-    private static final long POLL_INTERVAL_MS = 1_000;
+    // spell reaches Kafka within about two intervals; under load batches fill before the interval ends.
+    private static final long POLL_INTERVAL_MS = 2_000;
     private static final Duration TOPIC_CREATION_TIMEOUT = Duration.ofSeconds(10);
 
     @BindToRegistry

@@ -13,8 +13,8 @@ public final class KafkaClients {
     /**
      * fetch.max.wait.ms of the pipeline's consumers. A consumer at the end of its topic asks the broker
      * again each time this wait runs out: Kafka's 500 ms woke the idle process twice a second per
-     * consumer. The broker answers as soon as a record arrives, so the wait adds no latency; it stays
-     * well below request.timeout.ms (30 s).
+     * consumer. The broker answers as soon as a record arrives, so the wait adds no latency; it must
+     * stay below the consumer's request.timeout.ms (30 s by default).
      */
     public static final int IDLE_FETCH_WAIT_MS = 10_000;
 
