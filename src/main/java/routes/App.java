@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.camel.main.Main;
-import pipeline.config.IdleHeap;
 import pipeline.config.StartupFailure;
 import pipeline.dev.DevMode;
 import pipeline.stats.StatsCommand;
@@ -33,7 +32,6 @@ public final class App {
             System.exit(StatsCommand.run(camelArgs.subList(1, camelArgs.size())));
         }
         boolean dev = camelArgs.remove("--dev");
-        IdleHeap.returnWhenIdle();
         Main main = pipelineMain();
         if (dev) {
             DevMode devMode = DevMode.start(Path.of("trip-pipeline-dev"));

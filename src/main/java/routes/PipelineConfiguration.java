@@ -18,6 +18,7 @@ import org.apache.camel.spi.PropertiesComponent;
 import pipeline.cdc.ChangeBatchToKafka;
 import pipeline.cdc.DebeziumBatchComponent;
 import pipeline.cdc.PipelineTopics;
+import pipeline.config.IdleHeap;
 import pipeline.config.KafkaClients;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
@@ -213,7 +214,7 @@ public class PipelineConfiguration implements CamelConfiguration {
             PipelineMetrics pipelineMetrics = started.getRegistry().lookupByNameAndType("pipelineMetrics", PipelineMetrics.class);
             pipelineMetrics.publishTo(metrics);
             startConsole(started);
-            started.addService(new LagMonitor(started, settings, metrics, pipelineMetrics::changesCaptured));
+            started.addService(new LagMonitor(started, settings, metrics, pipelineMetrics::activity, IdleHeap::returnGrowth));
             MonthlyStatisticsService statistics = started.getRegistry().lookupByNameAndType("monthlyStatistics", MonthlyStatisticsService.class);
             started.addService(new StatisticsOperations(statistics));
             started.addService(new StartupCatchUp(started, statistics, settings.statsRetryDelay));

@@ -1,8 +1,8 @@
 package pipeline.config;
 
 import java.lang.management.ManagementFactory;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.lang.management.MemoryMXBean;
+import java.util.List;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import com.sun.management.VMOption;
@@ -10,40 +10,68 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Has G1 give the heap a heavy run grew back to the operating system once the pipeline is idle. G1
- * shrinks its heap only at a full or concurrent collection, which an idle pipeline hardly ever needs:
- * after a snapshot the process kept 1.2 to 2 GB resident while idle, and on virtual machines every
- * wake-up of a process costs more the more memory it has resident. These flags are manageable, so the
- * application may set them; values given on the command line are left alone.
+ * Gives the heap a heavy run grew back to the operating system once the pipeline is idle. The JVM
+ * shrinks its heap only after a full or concurrent collection, which an idle pipeline hardly ever
+ * needs: after a snapshot the process kept 1.2 to 2 GB resident while idle, and on virtual machines
+ * every wake-up of a process costs more the more memory it has resident.
  */
 public final class IdleHeap {
 
     private static final Logger LOG = LoggerFactory.getLogger(IdleHeap.class);
+    /** Less than this grown since the last return is not worth a full collection. */
+    private static final long WORTH_RETURNING_BYTES = 256L << 20;
+    /** How much of the heap may stay free after the collection; the JVM's default keeps up to 70 %. */
+    private static final String MAX_FREE_PERCENT = "30";
 
-    /** Set in this order: the minimum free ratio may never exceed the maximum. */
-    private static final Map<String, String> FLAGS = new LinkedHashMap<>();
-
-    static {
-        // after a collection, heap beyond 40 % free is returned (G1's default keeps up to 70 % free)
-        FLAGS.put("MinHeapFreeRatio", "10");
-        FLAGS.put("MaxHeapFreeRatio", "40");
-        // a concurrent collection after a minute without any, repeated each idle minute at the cost of a few ms
-        FLAGS.put("G1PeriodicGCInterval", "60000");
-    }
+    private static long committedAfterLastReturn = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getInit();
 
     private IdleHeap() {
     }
 
-    public static void returnWhenIdle() {
+    /**
+     * Called when the pipeline turns idle: when the heap has grown by at least 256 MB since the last
+     * return, a full collection returns what is free. A pipeline that wakes for a few changes now and
+     * then does not grow its heap, so it is not collected each time it falls idle again.
+     */
+    public static synchronized void returnGrowth() {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        long before = memory.getHeapMemoryUsage().getCommitted();
+        if (before - committedAfterLastReturn < WORTH_RETURNING_BYTES) {
+            return;
+        }
+        long started = System.nanoTime();
+        collectKeepingLessFree();
+        committedAfterLastReturn = memory.getHeapMemoryUsage().getCommitted();
+        LOG.info("Pipeline idle: heap {} MB -> {} MB ({} ms)", before >> 20, committedAfterLastReturn >> 20,
+                (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /**
+     * A full collection (the only one an application can ask for) under a lower MaxHeapFreeRatio. The
+     * ratio is manageable, so the application may set it; only for this collection, since lowered
+     * during load it would also shrink the heap at every concurrent cycle, and the heap would grow back
+     * at once. Ratios given on the command line are used as they are.
+     */
+    private static void collectKeepingLessFree() {
         HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-        if (!Boolean.parseBoolean(vm.getVMOption("UseG1GC").getValue())) {
+        VMOption min = vm.getVMOption("MinHeapFreeRatio");
+        VMOption max = vm.getVMOption("MaxHeapFreeRatio");
+        if (List.of(min, max).stream().anyMatch(IdleHeap::givenAtStart)) {
+            System.gc();
             return;
         }
-        if (FLAGS.keySet().stream().anyMatch(flag -> vm.getVMOption(flag).getOrigin() != VMOption.Origin.DEFAULT)) {
-            LOG.info("Heap sizing left to the command line's {}", FLAGS.keySet());
-            return;
+        // the minimum may never exceed the maximum: lowered first, restored last
+        vm.setVMOption("MinHeapFreeRatio", "0");
+        vm.setVMOption("MaxHeapFreeRatio", MAX_FREE_PERCENT);
+        try {
+            System.gc();
+        } finally {
+            vm.setVMOption("MaxHeapFreeRatio", max.getValue());
+            vm.setVMOption("MinHeapFreeRatio", min.getValue());
         }
-        FLAGS.forEach(vm::setVMOption);
-        LOG.info("Heap unused while idle is returned to the system: {}", FLAGS);
+    }
+
+    private static boolean givenAtStart(VMOption option) {
+        return option.getOrigin() != VMOption.Origin.DEFAULT && option.getOrigin() != VMOption.Origin.MANAGEMENT;
     }
 }

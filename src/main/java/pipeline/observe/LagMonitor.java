@@ -33,9 +33,10 @@ import pipeline.lake.LakeWriterOffsets;
  * Measures how far the pipeline is behind: the lake writer's consumer lag and the age of its oldest
  * unflushed event (the first record after its committed offset), and the WAL the replication slot
  * holds on the source server. Publishes them as gauges and warns when the lake is more than three
- * flush intervals behind or the slot holds more than 1 GiB. Measures every 15 seconds while changes
- * flow or the lake is behind, and every minute while the pipeline is idle, when the lag cannot grow
- * but the slot check must still notice a capture that stopped.
+ * flush intervals behind or the slot holds more than 1 GiB. Measures every 15 seconds while the
+ * pipeline works (changes flow, the lake is behind, statistics ran), and every minute while it is
+ * idle, when the lag cannot grow but the slot check must still notice a capture that stopped; tells
+ * {@code whenIdle} each time the pipeline falls idle.
  */
 public final class LagMonitor extends ServiceSupport {
 
@@ -47,18 +48,21 @@ public final class LagMonitor extends ServiceSupport {
 
     private final CamelContext context;
     private final PipelineSettings settings;
-    private final LongSupplier changesCaptured;
+    private final LongSupplier activity;
+    private final Runnable whenIdle;
     private final AtomicLong consumerLag = new AtomicLong(-1);
     private final AtomicLong oldestUnflushedMillis = new AtomicLong(-1);
     private final AtomicLong slotLagBytes = new AtomicLong(-1);
     private ScheduledExecutorService scheduler;
-    private long changesCapturedAtLastMeasurement = -1;
+    private long activityAtLastMeasurement = -1;
+    private boolean idle;
 
-    /** {@code changesCaptured}: the change events captured so far, which tell whether changes flow. */
-    public LagMonitor(CamelContext context, PipelineSettings settings, MeterRegistry registry, LongSupplier changesCaptured) {
+    /** {@code activity}: a count that grows while the pipeline works (changes captured, statistics runs). */
+    public LagMonitor(CamelContext context, PipelineSettings settings, MeterRegistry registry, LongSupplier activity, Runnable whenIdle) {
         this.context = context;
         this.settings = settings;
-        this.changesCaptured = changesCaptured;
+        this.activity = activity;
+        this.whenIdle = whenIdle;
         Gauge.builder("pipeline.lake.consumer.lag", consumerLag, AtomicLong::get)
                 .description("Change events not yet committed by the lake writer (-1: unknown)").register(registry);
         Gauge.builder("pipeline.lake.oldest.unflushed.event.age", oldestUnflushedMillis, millis -> millis.get() < 0 ? 0 : millis.get() / 1000.0)
@@ -82,10 +86,14 @@ public final class LagMonitor extends ServiceSupport {
 
     private void measureAfter(Duration delay) {
         scheduler.schedule(() -> {
-            long captured = changesCaptured.getAsLong();
+            long work = activity.getAsLong();
             measure();
-            boolean idle = captured == changesCapturedAtLastMeasurement && consumerLag.get() == 0;
-            changesCapturedAtLastMeasurement = captured;
+            boolean wasIdle = idle;
+            idle = work == activityAtLastMeasurement && consumerLag.get() == 0;
+            activityAtLastMeasurement = work;
+            if (idle && !wasIdle) {
+                whenIdle.run();
+            }
             measureAfter(idle ? PERIOD_WHILE_IDLE : PERIOD_WHILE_ACTIVE);
         }, delay.toMillis(), TimeUnit.MILLISECONDS);
     }

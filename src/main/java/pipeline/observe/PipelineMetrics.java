@@ -30,7 +30,7 @@ public final class PipelineMetrics implements StatisticsJob.Listener {
     private final String bucket;
     private final Clock clock;
     private final AtomicLong lastUploadSeconds = new AtomicLong();
-    private final AtomicLong changesCaptured = new AtomicLong();
+    private final AtomicLong activity = new AtomicLong();
     private final AtomicReference<StatisticsRun> lastStatisticsRun = new AtomicReference<>();
     /** Until the metrics service has started, counts go to a registry nobody scrapes. */
     private volatile MeterRegistry registry = new SimpleMeterRegistry();
@@ -73,14 +73,14 @@ public final class PipelineMetrics implements StatisticsJob.Listener {
             // heartbeats and tombstones are not change events
             if (record.value() != null && record.topic().startsWith(tablePrefix)) {
                 registry.counter("pipeline.change.events.captured", "table", record.topic().substring(tablePrefix.length())).increment();
-                changesCaptured.incrementAndGet();
+                activity.incrementAndGet();
             }
         }
     }
 
-    /** Change events published to Kafka since start, all tables together. */
-    public long changesCaptured() {
-        return changesCaptured.get();
+    /** Change events published to Kafka and statistics runs ended since start: unchanged between two looks, the pipeline was idle. */
+    public long activity() {
+        return activity.get();
     }
 
     /** After kafka-to-s3 stored and committed a batch: one log line and the counts per file. */
@@ -103,12 +103,14 @@ public final class PipelineMetrics implements StatisticsJob.Listener {
 
     @Override
     public void succeeded(StatisticsJob.Summary summary) {
+        activity.incrementAndGet();
         lastStatisticsRun.set(new StatisticsRun(summary.month(), summary.seconds(), summary.vehicles(), summary.trips(), true,
                 clock.instant().getEpochSecond()));
     }
 
     @Override
     public void failed(YearMonth month, double seconds, Exception failure) {
+        activity.incrementAndGet();
         lastStatisticsRun.set(new StatisticsRun(month, seconds, 0, 0, false, clock.instant().getEpochSecond()));
     }
 }
