@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.camel.BindToRegistry;
@@ -17,6 +18,7 @@ import org.apache.camel.spi.PropertiesComponent;
 import pipeline.cdc.ChangeBatchToKafka;
 import pipeline.cdc.DebeziumBatchComponent;
 import pipeline.cdc.PipelineTopics;
+import pipeline.config.IdleHeap;
 import pipeline.config.KafkaClients;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
@@ -36,6 +38,7 @@ import pipeline.stats.StartupCatchUp;
 import pipeline.stats.StatisticsJob;
 import pipeline.stats.TripColumns;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -54,7 +57,9 @@ public class PipelineConfiguration implements CamelConfiguration {
     // a lake writer that died (SIGKILL, a lost machine) hands its partitions on after this, not Kafka's default 45 s
     private static final int LAKE_WRITER_SESSION_TIMEOUT_MS = 10_000;
 
-    private static final int HEARTBEAT_INTERVAL_MS = 10_000;
+    // each heartbeat goes through the route and Debezium's offset store, a dozen wake-ups of the idle process;
+    // the source server keeps at most this long's WAL for an idle captured table
+    private static final int HEARTBEAT_INTERVAL_MS = 30_000;
     // each batch waits for Kafka's acknowledgements before the next is handed over, while Debezium
     // fills its queue: a few batches queued keep both busy without holding tens of thousands of records
     private static final int DEBEZIUM_BATCH_SIZE = 4_096;
@@ -63,6 +68,11 @@ public class PipelineConfiguration implements CamelConfiguration {
     // after a crash Debezium re-sends what it sent since its last recorded offset: at catch-up speed
     // (thousands of events a second) a 5 s interval left over 10,000 copies in one crash test run
     private static final long OFFSET_FLUSH_INTERVAL_MS = 1_000;
+    // while nothing arrives Debezium reads the replication stream five times, then sleeps this long, and a batch
+    // waits this long to fill: Debezium's 500 ms woke the idle process 14 times a second. A change after a quiet
+    // spell reaches Kafka within about two intervals (the lake counts a batch's age from the commit, so its
+    // files are not later for it); under load batches fill before the interval ends.
+    private static final long POLL_INTERVAL_MS = 1_000;
     private static final Duration TOPIC_CREATION_TIMEOUT = Duration.ofSeconds(10);
 
     @BindToRegistry
@@ -96,6 +106,7 @@ public class PipelineConfiguration implements CamelConfiguration {
         debezium.setMaxBatchSize(DEBEZIUM_BATCH_SIZE);
         debezium.setMaxQueueSize(4 * DEBEZIUM_BATCH_SIZE);
         debezium.setSnapshotFetchSize(SNAPSHOT_FETCH_SIZE);
+        debezium.setPollIntervalMs(POLL_INTERVAL_MS);
         // without heartbeats an idle captured table lets the slot pin WAL on the source server
         debezium.setHeartbeatIntervalMs(HEARTBEAT_INTERVAL_MS);
         // offsets live in Kafka, like Kafka Connect's, so a lost disk does not mean a new snapshot
@@ -104,8 +115,9 @@ public class PipelineConfiguration implements CamelConfiguration {
         debezium.setOffsetStoragePartitions(1);
         debezium.setOffsetStorageReplicationFactor(-1);
         debezium.setOffsetFlushIntervalMs(OFFSET_FLUSH_INTERVAL_MS);
-        // Debezium's offset store is a Kafka client of its own
-        debezium.setAdditionalProperties(KafkaClients.properties(settings));
+        // Debezium's offset store is a Kafka client of its own, whose consumer waits at the end of the offsets topic
+        debezium.setAdditionalProperties(KafkaClients.properties(settings,
+                Map.of("fetch.max.wait.ms", String.valueOf(KafkaClients.IDLE_FETCH_WAIT_MS))));
         return new DebeziumBatchComponent(debezium);
     }
 
@@ -127,7 +139,11 @@ public class PipelineConfiguration implements CamelConfiguration {
                 "auto.offset.reset", "earliest",
                 "max.poll.interval.ms", LAKE_WRITER_MAX_POLL_INTERVAL_MS,
                 "session.timeout.ms", LAKE_WRITER_SESSION_TIMEOUT_MS,
-                "heartbeat.interval.ms", LAKE_WRITER_SESSION_TIMEOUT_MS / 3));
+                // an idle consumer group woke the process five times a second: a fetch waits longer (data
+                // still returns it at once), the heartbeat thread looks whether one is due every second
+                "heartbeat.interval.ms", LAKE_WRITER_SESSION_TIMEOUT_MS / 3,
+                "fetch.max.wait.ms", KafkaClients.IDLE_FETCH_WAIT_MS,
+                "retry.backoff.ms", 1_000));
         LakeLayout layout = new LakeLayout(settings.timezone, settings.statsTable, settings.statsStartColumn);
         return new KafkaLakeComponent(consumer, () -> new LakeBatchWriter(layout, Clock.systemUTC()), settings.flushMaxRecords,
                 settings.flushInterval);
@@ -141,6 +157,16 @@ public class PipelineConfiguration implements CamelConfiguration {
     @BindToRegistry
     public PipelineMetrics pipelineMetrics(PipelineSettings settings) {
         return new PipelineMetrics(settings.topicPrefix, settings.s3Bucket, Clock.systemUTC());
+    }
+
+    /** The management server's Vert.x, sized for health and metrics scrapes rather than for a web application. */
+    @BindToRegistry
+    public VertxOptions managementServerVertx() {
+        return new VertxOptions()
+                .setEventLoopPoolSize(1)
+                .setWorkerPoolSize(4)
+                // Vert.x looks for a stuck event loop every second by default, waking the idle process for it
+                .setBlockedThreadCheckInterval(10_000);
     }
 
     @BindToRegistry
@@ -165,7 +191,7 @@ public class PipelineConfiguration implements CamelConfiguration {
 
     @BindToRegistry
     public S3Client s3Client(PipelineSettings settings) {
-        return S3Clients.create(settings);
+        return S3Clients.createInBackground(settings);
     }
 
     @BindToRegistry
@@ -197,21 +223,28 @@ public class PipelineConfiguration implements CamelConfiguration {
     /** Once the routes run: missing topics, metrics, the console, the lag monitor and the statistics' catch-up. */
     @Override
     public void configure(CamelContext context) throws Exception {
+        PipelineSettings settings = context.getRegistry().lookupByNameAndType("settings", PipelineSettings.class);
+        List<String> topics = new ArrayList<>(settings.pgTables.stream().map(settings::changeTopic).toList());
+        topics.add(settings.deadLetterTopic());
+        // asked while Camel builds the routes, which start once it is done (a consumer would create them with the broker's defaults)
+        FutureTask<Void> topicsCreated = new FutureTask<>(
+                () -> PipelineTopics.createMissing(KafkaClients.properties(settings), topics, TOPIC_CREATION_TIMEOUT), null);
+        Thread topicCreation = new Thread(topicsCreated, "topic-creation");
+        topicCreation.setDaemon(true);
+        topicCreation.start();
         AtomicBoolean once = new AtomicBoolean();
         context.addStartupListener((started, alreadyStarted) -> {
             // Camel calls start-up listeners again once the supervised routes have started
             if (!once.compareAndSet(false, true)) {
                 return;
             }
-            PipelineSettings settings = started.getRegistry().lookupByNameAndType("settings", PipelineSettings.class);
-            List<String> topics = new ArrayList<>(settings.pgTables.stream().map(settings::changeTopic).toList());
-            topics.add(settings.deadLetterTopic());
-            PipelineTopics.createMissing(KafkaClients.properties(settings), topics, TOPIC_CREATION_TIMEOUT);
+            topicsCreated.get();
             // the registry Camel's Prometheus service created, so one scrape shows the routes and the pipeline
             MeterRegistry metrics = started.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
-            started.getRegistry().lookupByNameAndType("pipelineMetrics", PipelineMetrics.class).publishTo(metrics);
+            PipelineMetrics pipelineMetrics = started.getRegistry().lookupByNameAndType("pipelineMetrics", PipelineMetrics.class);
+            pipelineMetrics.publishTo(metrics);
             startConsole(started);
-            started.addService(new LagMonitor(started, settings, metrics));
+            started.addService(new LagMonitor(started, settings, metrics, pipelineMetrics::activity, IdleHeap::returnGrowth));
             MonthlyStatisticsService statistics = started.getRegistry().lookupByNameAndType("monthlyStatistics", MonthlyStatisticsService.class);
             started.addService(new StatisticsOperations(statistics));
             started.addService(new StartupCatchUp(started, statistics, settings.statsRetryDelay));

@@ -57,7 +57,7 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
         component().started(this);
     }
 
-    /** The last engine failure, until a batch (heartbeats make one every few seconds) goes through again; null when fine. */
+    /** The last engine failure, until a batch (heartbeats make one at least every 30 s) goes through again; null when fine. */
     String failure() {
         return failure;
     }

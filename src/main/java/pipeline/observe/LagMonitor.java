@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,30 +30,39 @@ import pipeline.config.SourceDatabase;
 import pipeline.lake.LakeWriterOffsets;
 
 /**
- * Measures every 15 seconds how far the pipeline is behind: the lake writer's consumer lag and the
- * age of its oldest unflushed event (the first record after its committed offset), and the WAL the
- * replication slot holds on the source server. Publishes them as gauges and warns when the lake is
- * more than three flush intervals behind or the slot holds more than 1 GiB.
+ * Measures how far the pipeline is behind: the lake writer's consumer lag and the age of its oldest
+ * unflushed event (the first record after its committed offset), and the WAL the replication slot
+ * holds on the source server. Publishes them as gauges and warns when the lake is more than three
+ * flush intervals behind or the slot holds more than 1 GiB. Measures every 15 seconds while the
+ * pipeline works (changes flow, the lake is behind, statistics ran), and every minute while it is
+ * idle, when the lag cannot grow but the slot check must still notice a capture that stopped; tells
+ * {@code whenIdle} each time the pipeline falls idle.
  */
 public final class LagMonitor extends ServiceSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(LagMonitor.class);
-    private static final long PERIOD_SECONDS = 15;
+    private static final Duration PERIOD_WHILE_ACTIVE = Duration.ofSeconds(15);
+    private static final Duration PERIOD_WHILE_IDLE = Duration.ofMinutes(1);
     private static final long SLOT_WARNING_BYTES = 1L << 30;
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(5);
 
     private final CamelContext context;
     private final PipelineSettings settings;
+    private final LongSupplier activity;
+    private final Runnable whenIdle;
     private final AtomicLong consumerLag = new AtomicLong(-1);
     private final AtomicLong oldestUnflushedMillis = new AtomicLong(-1);
     private final AtomicLong slotLagBytes = new AtomicLong(-1);
     private ScheduledExecutorService scheduler;
-    private Admin admin;
-    private KafkaConsumer<byte[], byte[]> peeker;
+    private long activityAtLastMeasurement = -1;
+    private boolean idle;
 
-    public LagMonitor(CamelContext context, PipelineSettings settings, MeterRegistry registry) {
+    /** {@code activity}: a count that grows while the pipeline works (changes captured, statistics runs). */
+    public LagMonitor(CamelContext context, PipelineSettings settings, MeterRegistry registry, LongSupplier activity, Runnable whenIdle) {
         this.context = context;
         this.settings = settings;
+        this.activity = activity;
+        this.whenIdle = whenIdle;
         Gauge.builder("pipeline.lake.consumer.lag", consumerLag, AtomicLong::get)
                 .description("Change events not yet committed by the lake writer (-1: unknown)").register(registry);
         Gauge.builder("pipeline.lake.oldest.unflushed.event.age", oldestUnflushedMillis, millis -> millis.get() < 0 ? 0 : millis.get() / 1000.0)
@@ -63,14 +73,8 @@ public final class LagMonitor extends ServiceSupport {
 
     @Override
     protected void doStart() {
-        Map<String, Object> client = KafkaClients.properties(settings, Map.of("request.timeout.ms", 5000, "default.api.timeout.ms", 5000));
-        admin = Admin.create(client);
-        Map<String, Object> consumer = new HashMap<>(client);
-        consumer.put("max.poll.records", 1);
-        consumer.put("enable.auto.commit", false);
-        peeker = new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         scheduler = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "lag-monitor");
-        scheduler.scheduleWithFixedDelay(this::measure, PERIOD_SECONDS, PERIOD_SECONDS, TimeUnit.SECONDS);
+        measureAfter(PERIOD_WHILE_ACTIVE);
     }
 
     @Override
@@ -78,12 +82,20 @@ public final class LagMonitor extends ServiceSupport {
         if (scheduler != null) {
             context.getExecutorServiceManager().shutdownNow(scheduler);
         }
-        if (peeker != null) {
-            peeker.close(Duration.ofSeconds(1));
-        }
-        if (admin != null) {
-            admin.close(Duration.ofSeconds(1));
-        }
+    }
+
+    private void measureAfter(Duration delay) {
+        scheduler.schedule(() -> {
+            long work = activity.getAsLong();
+            measure();
+            boolean wasIdle = idle;
+            idle = work == activityAtLastMeasurement && consumerLag.get() == 0;
+            activityAtLastMeasurement = work;
+            if (idle && !wasIdle) {
+                whenIdle.run();
+            }
+            measureAfter(idle ? PERIOD_WHILE_IDLE : PERIOD_WHILE_ACTIVE);
+        }, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     void measure() {
@@ -101,19 +113,23 @@ public final class LagMonitor extends ServiceSupport {
         }
     }
 
+    /** With Kafka clients opened for the measurement: kept open between measurements, they would wake up in between. */
     private void measureLake() throws Exception {
         List<String> topics = settings.pgTables.stream().map(settings::changeTopic).toList();
-        Map<TopicPartition, Long> committed = LakeWriterOffsets.committed(admin, settings.groupId, ADMIN_TIMEOUT);
+        Map<String, Object> client = KafkaClients.properties(settings, Map.of("request.timeout.ms", 5000, "default.api.timeout.ms", 5000));
+        Map<TopicPartition, Long> firstUncommitted = new HashMap<>();
         long lag = 0;
-        long oldest = Long.MAX_VALUE;
-        for (var end : LakeWriterOffsets.endOffsets(admin, topics, ADMIN_TIMEOUT).entrySet()) {
-            long from = committed.getOrDefault(end.getKey(), 0L);
-            long behind = Math.max(0, end.getValue() - from);
-            lag += behind;
-            if (behind > 0) {
-                oldest = Math.min(oldest, timestampAt(end.getKey(), from));
+        try (Admin admin = Admin.create(client)) {
+            Map<TopicPartition, Long> committed = LakeWriterOffsets.committed(admin, settings.groupId, ADMIN_TIMEOUT);
+            for (var end : LakeWriterOffsets.endOffsets(admin, topics, ADMIN_TIMEOUT).entrySet()) {
+                long from = committed.getOrDefault(end.getKey(), 0L);
+                if (end.getValue() > from) {
+                    lag += end.getValue() - from;
+                    firstUncommitted.put(end.getKey(), from);
+                }
             }
         }
+        long oldest = firstUncommitted.isEmpty() ? Long.MAX_VALUE : oldestTimestamp(client, firstUncommitted);
         consumerLag.set(lag);
         long age = oldest == Long.MAX_VALUE ? -1 : System.currentTimeMillis() - oldest;
         oldestUnflushedMillis.set(age);
@@ -123,8 +139,22 @@ public final class LagMonitor extends ServiceSupport {
         }
     }
 
+    /** The earliest of Kafka's timestamps of the records at these offsets. */
+    private static long oldestTimestamp(Map<String, Object> client, Map<TopicPartition, Long> offsets) {
+        Map<String, Object> consumer = new HashMap<>(client);
+        consumer.put("max.poll.records", 1);
+        consumer.put("enable.auto.commit", false);
+        long oldest = Long.MAX_VALUE;
+        try (KafkaConsumer<byte[], byte[]> peeker = new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            for (var offset : offsets.entrySet()) {
+                oldest = Math.min(oldest, timestampAt(peeker, offset.getKey(), offset.getValue()));
+            }
+        }
+        return oldest;
+    }
+
     /** Kafka's timestamp of the first record at or after {@code offset}; now when none is readable yet. */
-    private long timestampAt(TopicPartition partition, long offset) {
+    private static long timestampAt(KafkaConsumer<byte[], byte[]> peeker, TopicPartition partition, long offset) {
         peeker.assign(List.of(partition));
         peeker.seek(partition, offset);
         for (ConsumerRecord<byte[], byte[]> record : peeker.poll(Duration.ofSeconds(2))) {

@@ -32,6 +32,7 @@ public final class PipelineMetrics implements StatisticsJob.Listener {
     private final String bucket;
     private final Clock clock;
     private final AtomicLong lastUploadSeconds = new AtomicLong();
+    private final AtomicLong activity = new AtomicLong();
     private final AtomicReference<StatisticsRun> lastStatisticsRun = new AtomicReference<>();
     /** Until the metrics service has started, counts go to a registry nobody scrapes. */
     private volatile MeterRegistry registry = new SimpleMeterRegistry();
@@ -77,8 +78,15 @@ public final class PipelineMetrics implements StatisticsJob.Listener {
                 perTopic.merge(record.topic(), 1, Integer::sum);
             }
         }
-        perTopic.forEach((topic, events) ->
-                registry.counter("pipeline.change.events.captured", "table", topic.substring(tablePrefix.length())).increment(events));
+        perTopic.forEach((topic, events) -> {
+            registry.counter("pipeline.change.events.captured", "table", topic.substring(tablePrefix.length())).increment(events);
+            activity.addAndGet(events);
+        });
+    }
+
+    /** Change events published to Kafka and statistics runs ended since start: unchanged between two looks, the pipeline was idle. */
+    public long activity() {
+        return activity.get();
     }
 
     /** After kafka-to-s3 stored and committed a batch: one log line and the counts per file. */
@@ -101,12 +109,14 @@ public final class PipelineMetrics implements StatisticsJob.Listener {
 
     @Override
     public void succeeded(StatisticsJob.Summary summary) {
+        activity.incrementAndGet();
         lastStatisticsRun.set(new StatisticsRun(summary.month(), summary.seconds(), summary.vehicles(), summary.trips(), true,
                 clock.instant().getEpochSecond()));
     }
 
     @Override
     public void failed(YearMonth month, double seconds, Exception failure) {
+        activity.incrementAndGet();
         lastStatisticsRun.set(new StatisticsRun(month, seconds, 0, 0, false, clock.instant().getEpochSecond()));
     }
 }

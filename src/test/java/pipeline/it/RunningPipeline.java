@@ -108,7 +108,7 @@ final class RunningPipeline implements AutoCloseable {
 
     /** Starts the routes without waiting for the source database. */
     RunningPipeline startRoutes() {
-        main = new Main(App.class);
+        main = App.pipelineMain();
         properties.forEach(main::addOverrideProperty);
         main.start();
         main.getCamelContext().getManagementStrategy().addEventNotifier(new EventNotifierSupport() {
