@@ -33,7 +33,9 @@ public class CdcToKafkaRoute extends EndpointRouteBuilder {
                         .enableIdempotence(true)
                         .compressionCodec("{{pipeline.kafka.compression}}")
                         .lingerMs(20)
-                        .producerBatchSize(1_048_576)
+                        // compressed, 20 ms of changes take tens of KB; the producer keeps up to 32 MB of these
+                        // buffers, and one of 1 MB spans two of the heap's 1 MB regions
+                        .producerBatchSize(256 * 1024)
                         .maxRequestSize(PipelineTopics.MAX_RECORD_BYTES))
                 .id("publish-changes")
                 .bean("pipelineMetrics", "changesPublished");
