@@ -36,7 +36,6 @@ import pipeline.stats.LakeCatchUp;
 import pipeline.stats.MonthlyStatisticsService;
 import pipeline.stats.StartupCatchUp;
 import pipeline.stats.StatisticsJob;
-import pipeline.stats.TripColumns;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
@@ -196,12 +195,10 @@ public class PipelineConfiguration implements CamelConfiguration {
 
     @BindToRegistry
     public MonthlyStatisticsService monthlyStatistics(PipelineSettings settings, S3Client s3Client, PipelineMetrics pipelineMetrics) {
-        StatisticsJob job = new StatisticsJob(s3Client, settings.s3Bucket, settings.statsTable,
-                new TripColumns(settings.statsKeyColumn, settings.statsVehicleColumn, settings.statsStartColumn,
-                        settings.statsEndColumn, settings.statsDistanceColumn), settings.timezone).withListener(pipelineMetrics);
+        StatisticsJob job = StatisticsJob.of(s3Client, settings).withListener(pipelineMetrics);
         return new MonthlyStatisticsService(job, s3Client, settings.s3Bucket, settings.statsSince, settings.timezone, Clock.systemUTC(),
                 () -> LakeCatchUp.await(KafkaClients.properties(settings), settings.changeTopic(settings.statsTable), settings.groupId,
-                        settings.statsLakeWait));
+                        settings.statsLakeWait), settings.statsRestateMonths);
     }
 
     /** The console is a window on the pipeline, not part of it: when it cannot start, the routes run on. */

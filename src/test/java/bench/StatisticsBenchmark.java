@@ -64,7 +64,7 @@ public final class StatisticsBenchmark {
         long start = System.nanoTime();
         MonthlyStatistics statistics = new MonthlyStatistics(month);
         LakeTrips.Reading reading = new LakeTrips(new TripColumns("trip_id", "vehicle_id", "started_at", "ended_at", "distance_km"),
-                ZoneId.of("UTC")).read(month, files.stream().map(Path::toString).toList(), StatisticsBenchmark::bytes, statistics);
+                ZoneId.of("UTC"), null).read(month, files.stream().map(Path::toString).toList(), StatisticsBenchmark::bytes, statistics);
         List<VehicleMonth> ours = statistics.result();
         double oursSeconds = (System.nanoTime() - start) / 1e9;
 
@@ -74,23 +74,32 @@ public final class StatisticsBenchmark {
             statement.execute("SET threads = 2");
             long duckStart = System.nanoTime();
             try (ResultSet result = statement.executeQuery("""
-                    WITH latest AS (
-                      SELECT * FROM (SELECT vehicle_id, started_at, ended_at, distance_km::DOUBLE AS d, __deleted,
-                                            row_number() OVER (PARTITION BY trip_id ORDER BY __lsn DESC, __kafka_offset DESC) AS version
-                                     FROM read_parquet('%s/**/*.parquet'))
-                      WHERE version = 1 AND NOT __deleted
+                    WITH events AS (
+                      SELECT trip_id, vehicle_id, started_at, ended_at, distance_km::DOUBLE AS d, __deleted, __op, __source_ts_ms,
+                             row_number() OVER (PARTITION BY trip_id ORDER BY __lsn DESC, __kafka_offset DESC) AS version
+                      FROM read_parquet('%s/**/*.parquet')),
+                    latest AS (
+                      SELECT * FROM events WHERE version = 1 AND NOT __deleted
                         AND started_at >= TIMESTAMPTZ '2024-03-01 00:00:00+00' AND started_at < TIMESTAMPTZ '2024-04-01 00:00:00+00'),
-                    t AS (SELECT *, CASE WHEN ended_at >= started_at THEN epoch(ended_at - started_at) END AS dur FROM latest)
+                    delays AS (
+                      SELECT latest.trip_id, (min(events.__source_ts_ms) * 1000 - epoch_us(latest.ended_at)) / 1e6 AS delay
+                      FROM latest JOIN events ON events.trip_id = latest.trip_id AND events.ended_at = latest.ended_at
+                                             AND events.__op IN ('c', 'u')
+                      GROUP BY latest.trip_id, latest.ended_at),
+                    t AS (SELECT *, CASE WHEN ended_at >= started_at THEN epoch(ended_at - started_at) END AS dur
+                          FROM latest LEFT JOIN delays USING (trip_id))
                     SELECT vehicle_id, count(*), coalesce(sum(d), 0), avg(d), max(d), quantile_cont(d, 0.5), coalesce(sum(dur), 0),
                            avg(dur), quantile_cont(dur, 0.95),
                            3600 * sum(d) FILTER (WHERE dur > 0 AND d IS NOT NULL) / nullif(sum(dur) FILTER (WHERE dur > 0 AND d IS NOT NULL), 0),
-                           epoch_us(min(started_at)), epoch_us(max(ended_at)), count(DISTINCT started_at::DATE)
+                           epoch_us(min(started_at)), epoch_us(max(ended_at)), count(DISTINCT started_at::DATE),
+                           count(delay), quantile_cont(delay, 0.5), quantile_cont(delay, 0.95), max(delay)
                     FROM t GROUP BY vehicle_id ORDER BY vehicle_id""".formatted(lake))) {
                 while (result.next()) {
                     duckdb.add(new VehicleMonth(result.getString(1), month.toString(), result.getLong(2), result.getDouble(3),
                             nullable(result, 4), nullable(result, 5), nullable(result, 6), result.getDouble(7), nullable(result, 8),
                             nullable(result, 9), nullable(result, 10), result.getLong(11),
-                            result.getObject(12) == null ? null : result.getLong(12), result.getLong(13)));
+                            result.getObject(12) == null ? null : result.getLong(12), result.getLong(13),
+                            result.getLong(14), nullable(result, 15), nullable(result, 16), nullable(result, 17)));
                 }
             }
             duckdbSeconds = (System.nanoTime() - duckStart) / 1e9;
@@ -120,7 +129,9 @@ public final class StatisticsBenchmark {
                     && close(a.totalDistanceKm(), b.totalDistanceKm()) && close(a.avgDistanceKm(), b.avgDistanceKm())
                     && close(a.maxDistanceKm(), b.maxDistanceKm()) && close(a.medianDistanceKm(), b.medianDistanceKm())
                     && close(a.totalDurationS(), b.totalDurationS()) && close(a.avgDurationS(), b.avgDurationS())
-                    && close(a.p95DurationS(), b.p95DurationS()) && close(a.avgSpeedKmh(), b.avgSpeedKmh());
+                    && close(a.p95DurationS(), b.p95DurationS()) && close(a.avgSpeedKmh(), b.avgSpeedKmh())
+                    && a.delayTrips() == b.delayTrips() && close(a.delayP50S(), b.delayP50S())
+                    && close(a.delayP95S(), b.delayP95S()) && close(a.delayMaxS(), b.delayMaxS());
             if (!same) {
                 System.out.println("first difference:\n  trip-pipeline " + a + "\n  DuckDB        " + b);
                 return false;
@@ -146,7 +157,8 @@ public final class StatisticsBenchmark {
 
     /**
      * 60 % trip starts, 35 % updates finishing a trip, 5 % deletes, trips starting from late February
-     * to early April; files partitioned by start month like the lake (deletes by commit time: April).
+     * to early April, commit times over the same 45 days; files partitioned by start month like the
+     * lake (deletes by commit time: April).
      */
     private static void generate(Path lake, int events, int vehicles) throws IOException {
         RowMapping mapping = RowMapping.of("public.trip", ROW);
@@ -185,7 +197,9 @@ public final class StatisticsBenchmark {
                     writer = LakeFormat.openWriter(new LocalOutputFile(path), mapping.avroSchema());
                     writers.put(partition, writer);
                 }
-                writer.write(mapping.toRecord(new ChangeEvent("public.trip", op, mapping, row, offset, offset + 1_000_000, offset), 0, offset));
+                long commitMillis = from.toEpochMilli() + span * 1000 * offset / events;
+                writer.write(mapping.toRecord(new ChangeEvent("public.trip", op, mapping, row, commitMillis, offset + 1_000_000, offset),
+                        0, offset));
             }
             for (ParquetWriter<GenericRecord> writer : writers.values()) {
                 writer.close();

@@ -62,6 +62,11 @@ public final class PipelineSettings {
     public final String statsStartColumn;
     public final String statsEndColumn;
     public final String statsDistanceColumn;
+    /** Contract 6.1; null when every delete removes its trip. */
+    public final Duration statsKeepDeletedAfter;
+    /** Contract 6.2; zero turns restatement off. */
+    public final Duration statsRestateInterval;
+    public final int statsRestateMonths;
     public final int httpPort;
     public final int hawtioPort;
     public final String hawtioHost;
@@ -107,11 +112,20 @@ public final class PipelineSettings {
         statsLakeWait = duration("pipeline.stats.lake-wait");
         statsRetryDelay = duration("pipeline.stats.retry-delay");
         statsTable = table("pipeline.stats.table", required("pipeline.stats.table"));
+        if (!pgTables.contains(statsTable)) {
+            // a table that is not captured has no lake files: its statistics would be published empty, as a success
+            throw new ConfigurationException("pipeline.stats.table", statsTable,
+                    "is not one of the captured tables (pipeline.pg.tables=" + String.join(",", pgTables) + ")");
+        }
         statsKeyColumn = required("pipeline.stats.key-column");
         statsVehicleColumn = required("pipeline.stats.vehicle-column");
         statsStartColumn = required("pipeline.stats.start-column");
         statsEndColumn = required("pipeline.stats.end-column");
         statsDistanceColumn = required("pipeline.stats.distance-column");
+        statsKeepDeletedAfter = optional("pipeline.stats.keep-deleted-after").isEmpty() ? null : duration("pipeline.stats.keep-deleted-after");
+        statsRestateInterval = "0".equals(optional("pipeline.stats.restate-interval")) ? Duration.ZERO
+                : duration("pipeline.stats.restate-interval");
+        statsRestateMonths = positiveInt("pipeline.stats.restate-months");
         httpPort = port("pipeline.http.port");
         hawtioPort = port("pipeline.hawtio.port");
         hawtioHost = required("pipeline.hawtio.host");

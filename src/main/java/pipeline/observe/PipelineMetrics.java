@@ -51,6 +51,7 @@ public final class PipelineMetrics implements StatisticsJob.Listener {
     public void publishTo(MeterRegistry exported) {
         registry = exported;
         registry.counter("pipeline.dlq.records");
+        registry.counter("pipeline.statistics.restatements");
         Gauge.builder("pipeline.lake.last.upload.timestamp", lastUploadSeconds, AtomicLong::get).baseUnit("seconds")
                 .description("When the lake writer last stored a Parquet file (0: not yet)").register(registry);
         statisticsGauge("month", "Month of the latest statistics run, as YYYYMM", run -> run.month().getYear() * 100 + run.month().getMonthValue());
@@ -112,6 +113,9 @@ public final class PipelineMetrics implements StatisticsJob.Listener {
         activity.incrementAndGet();
         lastStatisticsRun.set(new StatisticsRun(summary.month(), summary.seconds(), summary.vehicles(), summary.trips(), true,
                 clock.instant().getEpochSecond()));
+        if (summary.published() && summary.reason() == StatisticsJob.Reason.LATE_CHANGES) {
+            registry.counter("pipeline.statistics.restatements").increment();
+        }
     }
 
     @Override

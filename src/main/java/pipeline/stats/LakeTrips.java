@@ -37,26 +37,32 @@ public final class LakeTrips {
     }
 
     /**
-     * Heap a trip key costs while the month is read: its candidate (about 80 bytes) and its values in
-     * the statistics (about 32 bytes); the key budget leaves half of the heap to everything else.
+     * Heap a trip key costs while the month is read, as measured on 2 million keys: its candidate (56
+     * bytes of fields, 24 to 48 in the key table), then its values in the statistics (24 to 48 bytes),
+     * which take the place of the candidates as they are added. A key's delete or former end kept
+     * aside counts half a key. The key budget is 60 % of the heap; the rest is left to the files being
+     * decoded and everything else.
      */
-    private static final long BYTES_PER_KEY = 112;
+    private static final long BYTES_PER_KEY = 120;
     private static final int MAX_PASSES = 64;
 
     private final TripColumns columns;
     private final ZoneId zone;
+    /** Contract 6.1; null when every delete removes its trip. */
+    private final Duration keepDeletedAfter;
     private final int threads;
     private final long maxKeysPerPass;
     private final Duration progressInterval;
 
-    public LakeTrips(TripColumns columns, ZoneId zone) {
-        this(columns, zone, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() / 2 / BYTES_PER_KEY,
-                Duration.ofSeconds(10));
+    public LakeTrips(TripColumns columns, ZoneId zone, Duration keepDeletedAfter) {
+        this(columns, zone, keepDeletedAfter, Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() * 6 / 10 / BYTES_PER_KEY, Duration.ofSeconds(10));
     }
 
-    LakeTrips(TripColumns columns, ZoneId zone, int threads, long maxKeysPerPass, Duration progressInterval) {
+    LakeTrips(TripColumns columns, ZoneId zone, Duration keepDeletedAfter, int threads, long maxKeysPerPass, Duration progressInterval) {
         this.columns = columns;
         this.zone = zone;
+        this.keepDeletedAfter = keepDeletedAfter;
         this.threads = threads;
         this.maxKeysPerPass = maxKeysPerPass;
         this.progressInterval = progressInterval;
@@ -85,11 +91,14 @@ public final class LakeTrips {
             for (int pass = 0; pass < passes; pass++) {
                 // only the first pass stops at the budget, before any trip reached the statistics; the hash
                 // partitions of the later passes are as large as the first one's, give or take a few keys
-                TripCandidates candidates = new TripCandidates(pass, passes, pass == 0 ? maxKeysPerPass : Long.MAX_VALUE);
+                TripCandidates candidates = new TripCandidates(pass, passes, pass == 0 ? maxKeysPerPass : Long.MAX_VALUE,
+                        keepDeletedAfter == null ? -1 : keepDeletedAfter.toNanos() / 1000);
                 Progress progress = new Progress(month, pass, passes, objectKeys.size(), progressInterval.toNanos());
                 Set<String> optionalColumnsSeen = new HashSet<>();
+                TimestampKinds kinds = new TimestampKinds();
                 try {
                     decodeInOrder(decoders, monthFiles, key -> reader.read(download.apply(key), true), file -> {
+                        kinds.check(file);
                         candidates.offer(file);
                         optionalColumnsSeen.addAll(file.optionalColumns);
                         progress.fileRead(file.rows);
@@ -114,15 +123,53 @@ public final class LakeTrips {
                     }
                 }
                 decodeInOrder(decoders, otherFiles, key -> reader.read(download.apply(key), false), file -> {
+                    kinds.checkEnd(file);
                     candidates.supersede(file);
                     progress.fileRead(file.rows);
                 });
-                candidates.addTrips(vehicles, statistics);
+                Timeline starts = kinds.timeline(kinds.startIsWallTime);
+                Timeline ends = kinds.timeline(kinds.endIsWallTime);
+                statistics.withTimelines(starts, ends);
+                candidates.addTrips(vehicles, statistics, starts, ends);
                 events = progress.events;
             }
             return new Reading(objectKeys.size(), events);
         } finally {
             decoders.shutdownNow();
+        }
+    }
+
+    /** Whether start and end are wall times: every file of the month must agree, and durations need both alike. */
+    private final class TimestampKinds {
+        private Boolean startIsWallTime;
+        private Boolean endIsWallTime;
+
+        void check(TripFile file) {
+            startIsWallTime = agree(startIsWallTime, file.startIsWallTime, columns.start());
+            checkEnd(file);
+        }
+
+        /** Other months' files bring ends too, for the delays. */
+        void checkEnd(TripFile file) {
+            if (file.optionalColumns.contains(columns.end())) {
+                endIsWallTime = agree(endIsWallTime, file.endIsWallTime, columns.end());
+                if (startIsWallTime != null && !endIsWallTime.equals(startIsWallTime)) {
+                    throw new IllegalArgumentException("columns " + columns.start() + " and " + columns.end()
+                            + " must both be timestamp or both timestamptz for trip durations");
+                }
+            }
+        }
+
+        private Boolean agree(Boolean known, boolean wallTime, String column) {
+            if (known != null && known != wallTime) {
+                throw new IllegalArgumentException("column " + column
+                        + " is timestamp in some lake files of the month and timestamptz in others");
+            }
+            return wallTime;
+        }
+
+        Timeline timeline(Boolean wallTime) {
+            return Boolean.TRUE.equals(wallTime) ? Timeline.wallTimeIn(zone) : Timeline.INSTANTS;
         }
     }
 

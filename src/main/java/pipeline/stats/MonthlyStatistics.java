@@ -10,22 +10,36 @@ import java.util.Map;
 /**
  * Accumulates a month's trips per vehicle and computes the contract's statistics, with exact
  * percentiles (percentile_cont: linear interpolation between the two nearest ranks). Values are
- * kept in primitive arrays, about 16 bytes a trip.
+ * kept in primitive arrays, about 24 bytes a trip.
  */
 public final class MonthlyStatistics {
 
     private final YearMonth month;
     private final Map<String, Accumulator> vehicles = new HashMap<>();
+    private Timeline starts = Timeline.INSTANTS;
+    private Timeline ends = Timeline.INSTANTS;
 
     public MonthlyStatistics(YearMonth month) {
         this.month = month;
+    }
+
+    /**
+     * How the added starts and ends become instants. Durations and days are computed on the values as
+     * added (wall times, like the contract's SQL on a {@code timestamp} column), the published first
+     * start and last end are instants.
+     */
+    MonthlyStatistics withTimelines(Timeline starts, Timeline ends) {
+        this.starts = starts;
+        this.ends = ends;
+        return this;
     }
 
     /** Adds a trip; the caller has already kept only the latest, not deleted trips starting in the month. */
     public void add(Trip trip) {
         accumulator(trip.vehicleId()).add(trip.startMicros(), trip.startDay().getDayOfMonth(), trip.endMicros() != null,
                 trip.endMicros() == null ? 0 : trip.endMicros(), trip.distanceKm() != null,
-                trip.distanceKm() == null ? 0 : trip.distanceKm());
+                trip.distanceKm() == null ? 0 : trip.distanceKm(), trip.delaySeconds() != null,
+                trip.delaySeconds() == null ? 0 : trip.delaySeconds());
     }
 
     /** The trips of one vehicle, for adding many without looking the vehicle up each time. */
@@ -35,7 +49,7 @@ public final class MonthlyStatistics {
 
     public List<VehicleMonth> result() {
         List<VehicleMonth> rows = new ArrayList<>(vehicles.size());
-        vehicles.forEach((vehicle, accumulator) -> rows.add(accumulator.toRow(vehicle, month.toString())));
+        vehicles.forEach((vehicle, accumulator) -> rows.add(accumulator.toRow(vehicle, month.toString(), starts, ends)));
         rows.sort((a, b) -> a.vehicleId().compareTo(b.vehicleId()));
         return rows;
     }
@@ -56,6 +70,7 @@ public final class MonthlyStatistics {
         private long trips;
         private final DoubleList distances = new DoubleList();
         private final DoubleList durations = new DoubleList();
+        private final DoubleList delays = new DoubleList();
         private double speedDistance;
         private double speedDuration;
         private boolean hasSpeedTrip;
@@ -65,8 +80,12 @@ public final class MonthlyStatistics {
         /** Bit d set when a trip started on day d of the month. */
         private long activeDays;
 
-        void add(long startMicros, int dayOfMonth, boolean hasEnd, long endMicros, boolean hasDistance, double distanceKm) {
+        void add(long startMicros, int dayOfMonth, boolean hasEnd, long endMicros, boolean hasDistance, double distanceKm,
+                 boolean hasDelay, double delaySeconds) {
             trips++;
+            if (hasDelay) {
+                delays.add(delaySeconds);
+            }
             boolean hasDuration = hasEnd && endMicros >= startMicros;
             double duration = hasDuration ? (endMicros - startMicros) / 1e6 : 0;
             if (hasDistance) {
@@ -88,11 +107,12 @@ public final class MonthlyStatistics {
             activeDays |= 1L << dayOfMonth;
         }
 
-        VehicleMonth toRow(String vehicle, String month) {
+        VehicleMonth toRow(String vehicle, String month, Timeline starts, Timeline ends) {
             double distanceSum = distances.sum();
             double durationSum = durations.sum();
             double[] sortedDistances = distances.sorted();
             double[] sortedDurations = durations.sorted();
+            double[] sortedDelays = delays.sorted();
             return new VehicleMonth(vehicle, month, trips,
                     distanceSum,
                     distances.size == 0 ? null : distanceSum / distances.size,
@@ -102,7 +122,9 @@ public final class MonthlyStatistics {
                     durations.size == 0 ? null : durationSum / durations.size,
                     percentileCont(sortedDurations, durations.size, 0.95),
                     hasSpeedTrip && speedDuration != 0 ? 3600 * speedDistance / speedDuration : null,
-                    firstStart, hasLastEnd ? lastEnd : null, Long.bitCount(activeDays));
+                    starts.instantMicros(firstStart), hasLastEnd ? ends.instantMicros(lastEnd) : null, Long.bitCount(activeDays),
+                    delays.size, percentileCont(sortedDelays, delays.size, 0.5), percentileCont(sortedDelays, delays.size, 0.95),
+                    delays.size == 0 ? null : sortedDelays[delays.size - 1]);
         }
     }
 

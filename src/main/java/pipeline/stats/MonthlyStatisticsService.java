@@ -6,6 +6,7 @@ import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,11 +14,13 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * What route monthly-stats does on each firing: the previous month (in the pipeline's zone), then
  * every month since {@code pipeline.stats.since} that has no result yet, oldest first, as Airflow's
- * catch-up would. Runs one at a time.
+ * catch-up would; and what route restate-stats does on each tick: the latest published months
+ * recomputed, re-published only when late changes altered them. Runs one computation at a time.
  */
 public final class MonthlyStatisticsService {
 
@@ -33,6 +36,7 @@ public final class MonthlyStatisticsService {
     private final ZoneId zone;
     private final Clock clock;
     private final LakeWait lakeWait;
+    private final int restateMonths;
 
     /** Waits for the lake writer to catch up; true when it did. */
     @FunctionalInterface
@@ -41,7 +45,7 @@ public final class MonthlyStatisticsService {
     }
 
     public MonthlyStatisticsService(StatisticsJob job, S3Client s3, String bucket, YearMonth since, ZoneId zone, Clock clock,
-                                    LakeWait lakeWait) {
+                                    LakeWait lakeWait, int restateMonths) {
         this.job = job;
         this.s3 = s3;
         this.bucket = bucket;
@@ -49,6 +53,7 @@ public final class MonthlyStatisticsService {
         this.zone = zone;
         this.clock = clock;
         this.lakeWait = lakeWait;
+        this.restateMonths = restateMonths;
     }
 
     /** A cron firing: the previous month, then the months still missing. */
@@ -57,15 +62,29 @@ public final class MonthlyStatisticsService {
         boolean caughtUp = lakeWait.await();
         List<StatisticsJob.Summary> done = new ArrayList<>();
         YearMonth previous = previousMonth();
-        done.add(job.run(previous, caughtUp));
-        done.addAll(run(missingMonths(previous), caughtUp));
+        done.add(job.run(previous, caughtUp, StatisticsJob.Reason.SCHEDULE));
+        done.addAll(run(missingMonths(previous), caughtUp, StatisticsJob.Reason.CATCH_UP));
         return done;
     }
 
     /** On demand (the console, a backfill): one month, after waiting for the lake writer. */
     public synchronized StatisticsJob.Summary compute(YearMonth month) throws InterruptedException {
         createBucketIfMissing();
-        return job.run(month, lakeWait.await());
+        return job.run(month, lakeWait.await(), StatisticsJob.Reason.ON_DEMAND);
+    }
+
+    /**
+     * A restatement (contract 6.2): the latest {@code pipeline.stats.restate-months} months that have a
+     * result, recomputed after waiting for the lake writer; only those whose result changed are re-published.
+     */
+    public synchronized List<StatisticsJob.Summary> restate() throws InterruptedException {
+        List<YearMonth> months = publishedMonths();
+        if (months.isEmpty()) {
+            return List.of();
+        }
+        boolean caughtUp = lakeWait.await();
+        return run(months.subList(Math.max(0, months.size() - restateMonths), months.size()), caughtUp,
+                StatisticsJob.Reason.LATE_CHANGES);
     }
 
     /** At start-up: only the months since {@code since} that have no result yet. */
@@ -76,7 +95,7 @@ public final class MonthlyStatisticsService {
             return List.of();
         }
         LOG.info("Catching up monthly statistics for {}", missing);
-        return run(missing, lakeWait.await());
+        return run(missing, lakeWait.await(), StatisticsJob.Reason.CATCH_UP);
     }
 
     /** The lake writer creates the bucket at its first upload; the statistics may come first, as of a table without changes. */
@@ -92,12 +111,18 @@ public final class MonthlyStatisticsService {
         }
     }
 
-    private List<StatisticsJob.Summary> run(List<YearMonth> months, boolean caughtUp) {
+    private List<StatisticsJob.Summary> run(List<YearMonth> months, boolean caughtUp, StatisticsJob.Reason reason) {
         List<StatisticsJob.Summary> done = new ArrayList<>();
         for (YearMonth month : months) {
-            done.add(job.run(month, caughtUp));
+            done.add(job.run(month, caughtUp, reason));
         }
         return done;
+    }
+
+    /** The months that have a published result, oldest first. */
+    private List<YearMonth> publishedMonths() {
+        return s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(StatisticsOutput.ROOT)).contents().stream()
+                .map(S3Object::key).map(StatisticsOutput::publishedMonth).flatMap(Optional::stream).sorted().toList();
     }
 
     private List<YearMonth> missingMonths(YearMonth except) {

@@ -1,29 +1,51 @@
 package pipeline.stats;
 
 import java.time.YearMonth;
-import java.time.ZoneId;
 import java.util.List;
+import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pipeline.config.PipelineSettings;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Computes one month's vehicle statistics from the raw lake in S3 and publishes them: the Parquet
  * file first, then the {@code _SUCCESS} manifest, each replacing the previous run's object whole.
+ * Each publication of a month counts one revision. A restatement publishes only a result that
+ * differs from the published one, and leaves an unchanged month's objects untouched.
  */
 public final class StatisticsJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatisticsJob.class);
 
-    /** What a run did, as the one-line summary an operator reads. */
-    public record Summary(YearMonth month, int vehicles, long trips, long events, int files, double seconds) {
+    /** Why a month is computed, as the manifest's {@code reason} says (contract 6.2). */
+    public enum Reason {
+        SCHEDULE("schedule"), CATCH_UP("catch-up"), ON_DEMAND("on-demand"), LATE_CHANGES("late-changes");
+
+        public final String label;
+
+        Reason(String label) {
+            this.label = label;
+        }
+    }
+
+    /**
+     * What a run did, as the one-line summary an operator reads.
+     *
+     * @param revision the published revision, or the one left in place when a restatement found no change
+     * @param published false when a restatement found the published result unchanged
+     */
+    public record Summary(YearMonth month, int vehicles, long trips, long events, int files, double seconds, Reason reason,
+                          long revision, boolean published) {
         @Override
         public String toString() {
-            return String.format("statistics for %s: %,d vehicles, %,d trips from %,d events in %,d files, %.1f s",
-                    month, vehicles, trips, events, files, seconds);
+            return String.format("statistics for %s%s: %,d vehicles, %,d trips from %,d events in %,d files, %.1f s, revision %d (%s)",
+                    month, published ? "" : " unchanged", vehicles, trips, events, files, seconds, revision, reason.label);
         }
     }
 
@@ -48,11 +70,19 @@ public final class StatisticsJob {
         }
     };
 
-    public StatisticsJob(S3Client s3, String bucket, String table, TripColumns columns, ZoneId zone) {
+    public StatisticsJob(S3Client s3, String bucket, String table, LakeTrips lakeTrips) {
         this.s3 = s3;
         this.bucket = bucket;
         this.table = table;
-        this.lakeTrips = new LakeTrips(columns, zone);
+        this.lakeTrips = lakeTrips;
+    }
+
+    /** The job the settings describe (pipeline.stats.*, pipeline.timezone, the bucket). */
+    public static StatisticsJob of(S3Client s3, PipelineSettings settings) {
+        TripColumns columns = new TripColumns(settings.statsKeyColumn, settings.statsVehicleColumn, settings.statsStartColumn,
+                settings.statsEndColumn, settings.statsDistanceColumn);
+        return new StatisticsJob(s3, settings.s3Bucket, settings.statsTable,
+                new LakeTrips(columns, settings.timezone, settings.statsKeepDeletedAfter));
     }
 
     public StatisticsJob withListener(Listener listener) {
@@ -60,10 +90,10 @@ public final class StatisticsJob {
         return this;
     }
 
-    public Summary run(YearMonth month, boolean lakeCaughtUp) {
+    public Summary run(YearMonth month, boolean lakeCaughtUp, Reason reason) {
         long started = System.nanoTime();
         try {
-            Summary summary = compute(month, lakeCaughtUp, started);
+            Summary summary = compute(month, lakeCaughtUp, reason, started);
             listener.succeeded(summary);
             return summary;
         } catch (RuntimeException e) {
@@ -72,7 +102,7 @@ public final class StatisticsJob {
         }
     }
 
-    private Summary compute(YearMonth month, boolean lakeCaughtUp, long started) {
+    private Summary compute(YearMonth month, boolean lakeCaughtUp, Reason reason, long started) {
         List<String> files = s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix("raw/" + table + "/")).contents().stream()
                 .map(S3Object::key).filter(key -> key.endsWith(".parquet")).toList();
         MonthlyStatistics statistics = new MonthlyStatistics(month);
@@ -80,12 +110,32 @@ public final class StatisticsJob {
                 key -> s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray(), statistics);
         List<VehicleMonth> rows = statistics.result();
         String prefix = StatisticsOutput.prefix(month);
-        s3.putObject(r -> r.bucket(bucket).key(prefix + "part-00000.parquet"), RequestBody.fromBytes(StatisticsOutput.parquet(rows)));
-        s3.putObject(r -> r.bucket(bucket).key(prefix + "_SUCCESS"),
-                RequestBody.fromBytes(StatisticsOutput.manifest(month, rows, reading, lakeCaughtUp)));
+        long publishedRevision = download(prefix + "_SUCCESS").map(StatisticsOutput::revision).orElse(0L);
+        boolean changed = reason != Reason.LATE_CHANGES || publishedRevision == 0
+                || !download(prefix + "part-00000.parquet").map(StatisticsOutput::rows).map(published -> StatisticsOutput.sameResult(published, rows))
+                        .orElse(false);
+        long revision = changed ? publishedRevision + 1 : publishedRevision;
+        if (changed) {
+            s3.putObject(r -> r.bucket(bucket).key(prefix + "part-00000.parquet"), RequestBody.fromBytes(StatisticsOutput.parquet(rows)));
+            s3.putObject(r -> r.bucket(bucket).key(prefix + "_SUCCESS"),
+                    RequestBody.fromBytes(StatisticsOutput.manifest(month, rows, reading, lakeCaughtUp, revision, reason)));
+        }
         Summary summary = new Summary(month, rows.size(), rows.stream().mapToLong(VehicleMonth::tripCount).sum(),
-                reading.events(), reading.files(), (System.nanoTime() - started) / 1e9);
+                reading.events(), reading.files(), (System.nanoTime() - started) / 1e9, reason, revision, changed);
         LOG.info("{}", summary);
         return summary;
+    }
+
+    private Optional<byte[]> download(String key) {
+        try {
+            return Optional.of(s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray());
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 }

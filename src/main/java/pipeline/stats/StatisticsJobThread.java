@@ -9,9 +9,10 @@ import java.util.concurrent.TimeUnit;
 import org.quartz.spi.ThreadPool;
 
 /**
- * Quartz's thread pool for route monthly-stats: one thread, which sleeps until Quartz hands it the
- * job. Quartz's own SimpleThreadPool has every idle worker look for work twice a second, for a job
- * that fires once a month. One thread is enough: the statistics job is the only job, and stateful.
+ * Quartz's thread pool for routes monthly-stats and restate-stats: one thread, which sleeps until
+ * Quartz hands it a job. Quartz's own SimpleThreadPool has every idle worker look for work twice a
+ * second, for jobs that fire once a month or an hour. One thread is enough: the two statistics jobs
+ * take turns, as their computations must (one at a time), and each is stateful.
  */
 public final class StatisticsJobThread implements ThreadPool {
 

@@ -38,10 +38,8 @@ public final class StatsCommand {
         try (S3Client s3 = S3Clients.create(settings)) {
             boolean caughtUp = LakeCatchUp.await(KafkaClients.properties(settings), settings.changeTopic(settings.statsTable),
                     settings.groupId, settings.statsLakeWait);
-            StatisticsJob job = new StatisticsJob(s3, settings.s3Bucket, settings.statsTable,
-                    new TripColumns(settings.statsKeyColumn, settings.statsVehicleColumn, settings.statsStartColumn,
-                            settings.statsEndColumn, settings.statsDistanceColumn), settings.timezone);
-            System.out.println(job.run(month, caughtUp) + (caughtUp ? "" : " (the lake writer had not caught up with Kafka)"));
+            StatisticsJob job = StatisticsJob.of(s3, settings);
+            System.out.println(job.run(month, caughtUp, StatisticsJob.Reason.ON_DEMAND) + (caughtUp ? "" : " (the lake writer had not caught up with Kafka)"));
             return 0;
         } catch (Exception e) {
             System.err.println("trip-pipeline stats: " + month + " failed: " + RootCause.describe(e));

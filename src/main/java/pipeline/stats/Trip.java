@@ -10,6 +10,7 @@ import java.time.LocalDate;
  * @param startDay     the start's calendar day in the pipeline's zone
  * @param endMicros    end in the same scale as the start, or null
  * @param distanceKm   distance, or null
+ * @param delaySeconds how long after its end the end was committed in the source (contract 6.3), or null
  */
-public record Trip(String vehicleId, long startMicros, LocalDate startDay, Long endMicros, Double distanceKm) {
+public record Trip(String vehicleId, long startMicros, LocalDate startDay, Long endMicros, Double distanceKm, Double delaySeconds) {
 }

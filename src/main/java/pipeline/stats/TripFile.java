@@ -4,8 +4,8 @@ import java.util.Set;
 
 /**
  * The rows of one raw lake file as the statistics need them, column by column in primitive arrays.
- * Every file has the key and the change position; a file of the month's partitions also has the
- * trip columns ({@link #hasTrips()}).
+ * Every file has the key, the change's position, kind and commit time, and the end; a file of the
+ * month's partitions also has the other trip columns ({@link #hasTrips()}).
  */
 final class TripFile {
 
@@ -19,16 +19,25 @@ final class TripFile {
     final Object[] otherKeys;
     final long[] lsn;
     final long[] kafkaOffset;
+    final boolean[] deleted;
+    /** Whether the change was captured from the log ({@code __op} c, u, d) rather than read by the snapshot. */
+    final boolean[] captured;
+    /** {@code __source_ts_ms}: when the change was committed in the source. */
+    final long[] commitMillis;
+    /** The end, as stored (wall times counted as UTC), of every file that has the column. */
+    long[] endMicros;
+    boolean[] hasEnd;
 
     /** Number in the run's {@link VehicleDictionary}, or {@link #NO_TRIP}. */
     int[] vehicle;
     long[] startMicros;
     /** Zero-based day of the month of the start, in the statistics' zone. */
     byte[] startDay;
-    long[] endMicros;
-    boolean[] hasEnd;
     double[] distance;
     boolean[] hasDistance;
+    /** Whether the start and end columns are wall times ({@code timestamp}); meaningful when {@link #hasTrips()}. */
+    boolean startIsWallTime;
+    boolean endIsWallTime;
     /** The optional trip columns (vehicle, end, distance) this file has; older files may lack a column added later. */
     Set<String> optionalColumns = Set.of();
 
@@ -38,6 +47,9 @@ final class TripFile {
         this.otherKeys = otherKeys;
         this.lsn = lsn;
         this.kafkaOffset = kafkaOffset;
+        this.deleted = new boolean[rows];
+        this.captured = new boolean[rows];
+        this.commitMillis = new long[rows];
     }
 
     boolean hasTrips() {

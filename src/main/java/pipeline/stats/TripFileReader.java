@@ -54,23 +54,26 @@ final class TripFileReader {
         this.vehicles = vehicles;
     }
 
-    /** Reads a file's key and change position, plus its trip columns when {@code withTrips}. */
+    /**
+     * Reads a file's key, change position and kind (deleted, captured, commit time) and its end, plus
+     * the other trip columns when {@code withTrips}.
+     */
     TripFile read(byte[] content, boolean withTrips) throws IOException {
         InMemoryInputFile input = new InMemoryInputFile(content);
         ParquetReadOptions options = ParquetReadOptions.builder(new PlainParquetConfiguration()).build();
         try (ParquetFileReader reader = ParquetFileReader.open(input, options)) {
             MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
             String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
-            List<String> wanted = new ArrayList<>(List.of(columns.key(), LakeFormat.LSN, LakeFormat.KAFKA_OFFSET));
+            List<String> wanted = new ArrayList<>(List.of(columns.key(), LakeFormat.LSN, LakeFormat.KAFKA_OFFSET,
+                    LakeFormat.DELETED, LakeFormat.OP, LakeFormat.SOURCE_TS_MS));
             Set<String> optionalPresent = new HashSet<>();
             if (withTrips) {
-                wanted.add(LakeFormat.DELETED);
                 wanted.add(columns.start());
-                for (String optional : List.of(columns.vehicle(), columns.end(), columns.distance())) {
-                    if (fileSchema.containsField(optional)) {
-                        wanted.add(optional);
-                        optionalPresent.add(optional);
-                    }
+            }
+            for (String optional : withTrips ? List.of(columns.vehicle(), columns.end(), columns.distance()) : List.of(columns.end())) {
+                if (fileSchema.containsField(optional)) {
+                    wanted.add(optional);
+                    optionalPresent.add(optional);
                 }
             }
             List<Type> fields = new ArrayList<>();
@@ -88,17 +91,15 @@ final class TripFileReader {
             boolean integerKey = isInteger(keyType);
             TripFile file = new TripFile(rows, integerKey ? new long[rows] : null, integerKey ? null : new Object[rows],
                     new long[rows], new long[rows]);
-            boolean[] deleted = null;
+            file.optionalColumns = optionalPresent;
+            file.endMicros = new long[rows];
+            file.hasEnd = new boolean[rows];
             if (withTrips) {
-                deleted = new boolean[rows];
                 file.vehicle = new int[rows];
                 file.startMicros = new long[rows];
                 file.startDay = new byte[rows];
-                file.endMicros = new long[rows];
-                file.hasEnd = new boolean[rows];
                 file.distance = new double[rows];
                 file.hasDistance = new boolean[rows];
-                file.optionalColumns = optionalPresent;
                 if (!optionalPresent.contains(columns.vehicle())) {
                     java.util.Arrays.fill(file.vehicle, TripFile.NO_TRIP);
                 }
@@ -117,16 +118,19 @@ final class TripFileReader {
                 }
                 readLongs(column(store, projection, LakeFormat.LSN), first, count, file.lsn, null, 1, NO_LSN);
                 readLongs(column(store, projection, LakeFormat.KAFKA_OFFSET), first, count, file.kafkaOffset, null, 1, 0);
+                readBooleans(column(store, projection, LakeFormat.DELETED), first, count, file.deleted);
+                readCaptured(column(store, projection, LakeFormat.OP), first, count, file.captured);
+                readLongs(column(store, projection, LakeFormat.SOURCE_TS_MS), first, count, file.commitMillis, null, 1, 0);
+                if (optionalPresent.contains(columns.end())) {
+                    ColumnReader end = column(store, projection, columns.end());
+                    file.endIsWallTime = !timestamp(end, columns.end()).isAdjustedToUTC();
+                    readLongs(end, first, count, file.endMicros, file.hasEnd, microsPerUnit(end), 0);
+                }
                 if (withTrips) {
-                    readBooleans(column(store, projection, LakeFormat.DELETED), first, count, deleted);
                     ColumnReader start = column(store, projection, columns.start());
                     boolean wallTime = !timestamp(start, columns.start()).isAdjustedToUTC();
+                    file.startIsWallTime = wallTime;
                     readLongs(start, first, count, file.startMicros, hasStart, microsPerUnit(start), 0);
-                    if (optionalPresent.contains(columns.end())) {
-                        ColumnReader end = column(store, projection, columns.end());
-                        timestamp(end, columns.end());
-                        readLongs(end, first, count, file.endMicros, file.hasEnd, microsPerUnit(end), 0);
-                    }
                     if (optionalPresent.contains(columns.distance())) {
                         readDoubles(column(store, projection, columns.distance()), first, count, file.distance, file.hasDistance);
                     }
@@ -135,7 +139,7 @@ final class TripFileReader {
                     }
                     for (int row = first; row < first + count; row++) {
                         int day = hasStart[row] ? monthDays.dayOf(file.startMicros[row], wallTime) : -1;
-                        if (deleted[row] || day < 0) {
+                        if (file.deleted[row] || day < 0) {
                             file.vehicle[row] = TripFile.NO_TRIP;
                         } else {
                             file.startDay[row] = (byte) day;
@@ -201,6 +205,14 @@ final class TripFileReader {
     private static void readBooleans(ColumnReader column, int first, int count, boolean[] into) {
         for (int i = 0; i < count; i++) {
             into[first + i] = isPresent(column) && column.getBoolean();
+            column.consume();
+        }
+    }
+
+    /** Whether each change was captured from the log ({@code __op} c, u or d) rather than read by the snapshot (r). */
+    private static void readCaptured(ColumnReader column, int first, int count, boolean[] into) {
+        for (int i = 0; i < count; i++) {
+            into[first + i] = isPresent(column) && column.getBinary().length() == 1 && column.getBinary().getBytesUnsafe()[0] != 'r';
             column.consume();
         }
     }

@@ -1,8 +1,8 @@
 package pipeline.stats;
 
 /**
- * One vehicle's statistics for one month, column for column the contract's definition (section 6);
- * null where the SQL gives null. Instants are epoch microseconds.
+ * One vehicle's statistics for one month, column for column the contract's definition (section 6,
+ * then the availability delay of 6.3); null where the SQL gives null. Instants are epoch microseconds.
  */
 public record VehicleMonth(
         String vehicleId,
@@ -18,5 +18,9 @@ public record VehicleMonth(
         Double avgSpeedKmh,
         long firstTripStartMicros,
         Long lastTripEndMicros,
-        long activeDays) {
+        long activeDays,
+        long delayTrips,
+        Double delayP50S,
+        Double delayP95S,
+        Double delayMaxS) {
 }

@@ -31,6 +31,7 @@ class ConfigurationErrorTest {
             "PIPELINE_STATS_LAKE_WAIT     | forever         | pipeline.stats.lake-wait",
             "PIPELINE_STATS_RETRY_DELAY   | -1m             | pipeline.stats.retry-delay",
             "PIPELINE_STATS_TABLE         | trip            | pipeline.stats.table",
+            "PIPELINE_STATS_TABLE         | public.trips    | pipeline.stats.table",
             "PIPELINE_HAWTIO_PASSWORD     | secret-only     | pipeline.hawtio.user",
             "PIPELINE_PG_SSLMODE          | on              | pipeline.pg.sslmode",
             "PIPELINE_KAFKA_SECURITY_PROTOCOL | TLS          | pipeline.kafka.security-protocol",
@@ -40,7 +41,7 @@ class ConfigurationErrorTest {
         for (List<String> command : List.of(List.<String>of(), List.of("stats", "--month", "2024-01"))) {
             Process process = start(command, Map.of(variable, value));
             List<String> errors = errorLines(process);
-            assertThat(process.exitValue()).as(command.toString()).isNotZero();
+            assertThat(process.exitValue()).as(command.toString()).isEqualTo(2);
             assertThat(errors).as(command.toString()).singleElement().asString()
                     .containsPattern("^trip-pipeline( stats)?: Invalid configuration " + java.util.regex.Pattern.quote(key) + "=");
         }

@@ -7,6 +7,8 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,9 +69,28 @@ class MonthlyStatsRouteTest {
                         .until(() -> lake.objects(prefix).containsAll(List.of(prefix + "_SUCCESS", prefix + "part-00000.parquet")));
             }
             String previousPrefix = String.format("stats/vehicle_monthly/year=%04d/month=%02d/", previous.getYear(), previous.getMonthValue());
-            await().atMost(Duration.ofSeconds(30)).until(() -> pipeline.exchangesCompleted("monthly-stats") >= 2);
+            assertThat(manifest(lake, since).path("reason").asText()).isEqualTo("catch-up");
+            JsonNode first = manifest(lake, previous);
+            int firings = pipeline.exchangesCompleted("monthly-stats");
+            await().atMost(Duration.ofSeconds(30)).until(() -> pipeline.exchangesCompleted("monthly-stats") >= firings + 3);
+            JsonNode rerun = manifest(lake, previous);
+            assertThat(rerun.path("reason").asText()).isEqualTo("schedule");
+            assertThat(rerun.path("revision").asLong()).as("each firing computes and publishes the month again")
+                    .isGreaterThanOrEqualTo(first.path("revision").asLong() + 2);
+            assertThat(java.time.Instant.parse(rerun.path("computed_at").asText()))
+                    .isAfter(java.time.Instant.parse(first.path("computed_at").asText()));
             assertThat(lake.objects(previousPrefix)).as("re-runs replace the month's result")
                     .containsExactlyInAnyOrder(previousPrefix + "_SUCCESS", previousPrefix + "part-00000.parquet");
+        }
+    }
+
+    static JsonNode manifest(Lake lake, YearMonth month) throws Exception {
+        java.nio.file.Path file = lake.download(String.format("stats/vehicle_monthly/year=%04d/month=%02d/_SUCCESS",
+                month.getYear(), month.getMonthValue()));
+        try {
+            return new ObjectMapper().readTree(file.toFile());
+        } finally {
+            java.nio.file.Files.delete(file);
         }
     }
 }

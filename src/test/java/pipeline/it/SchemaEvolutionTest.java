@@ -9,6 +9,7 @@ import java.time.ZoneId;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import pipeline.stats.LakeTrips;
 import pipeline.stats.StatisticsJob;
 import pipeline.stats.TripColumns;
 
@@ -62,8 +63,8 @@ class SchemaEvolutionTest {
             awaitLakeEqualsTable(lake, sql);
 
             StatisticsJob job = new StatisticsJob(SharedServers.s3(), pipeline.bucket, pipeline.table,
-                    new TripColumns("trip_id", "vehicle_id", "started_at", "ended_at", "distance_km"), ZoneId.of(ZONE));
-            job.run(YearMonth.of(2024, 3), true);
+                    new LakeTrips(new TripColumns("trip_id", "vehicle_id", "started_at", "ended_at", "distance_km"), ZoneId.of(ZONE), null));
+            job.run(YearMonth.of(2024, 3), true, StatisticsJob.Reason.ON_DEMAND);
             List<List<Object>> expected = contractRows(pg, pipeline.table, "2024-03", ZONE);
             assertThat(expected).hasSizeGreaterThan(20);
             assertEqualToContract(StatisticsFromLakeTest.readResult(lake, "2024-03"), expected);

@@ -30,7 +30,7 @@ class SourceProblemsTest {
                 + "CREATE ROLE no_replication LOGIN PASSWORD 'x'; END IF; END $$");
         execute("GRANT SELECT ON ALL TABLES IN SCHEMA public TO no_replication");
         try (RunningPipeline pipeline = new RunningPipeline("trip_problems").with("pipeline.pg.user", user)
-                .with("pipeline.pg.password", "x").with("pipeline.pg.tables", tables).startRoutes()) {
+                .with("pipeline.pg.password", "x").with("pipeline.pg.tables", tables).with("pipeline.stats.table", tables).startRoutes()) {
             HttpResponse<String> health = await().alias(problem).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2))
                     .ignoreExceptions().until(() -> pipeline.get("/observe/health"), response -> response.statusCode() == 503
                             && response.body().contains("cdc-to-kafka"));

@@ -71,7 +71,7 @@ class StatisticsDefinitionTest {
                     var day = Instant.EPOCH.plusNanos(start * 1000).atZone(zoneId).toLocalDate();
                     if (YearMonth.from(day).equals(YearMonth.parse(month))) {
                         statistics.add(new Trip(rows.getString(1), start, day,
-                                (Long) rows.getObject(3), (Double) rows.getObject(4)));
+                                (Long) rows.getObject(3), (Double) rows.getObject(4), null));
                     }
                 }
             }

@@ -19,6 +19,7 @@ import java.util.Random;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
+import pipeline.stats.LakeTrips;
 import pipeline.stats.StatisticsJob;
 import pipeline.stats.TripColumns;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -55,9 +56,9 @@ class StatisticsFromLakeTest {
 
                 S3Client s3 = SharedServers.s3();
                 StatisticsJob job = new StatisticsJob(s3, pipeline.bucket, pipeline.table,
-                        new TripColumns("trip_id", "vehicle_id", "started_at", "ended_at", "distance_km"), ZoneId.of(ZONE));
+                        new LakeTrips(new TripColumns("trip_id", "vehicle_id", "started_at", "ended_at", "distance_km"), ZoneId.of(ZONE), null));
                 for (String month : List.of("2024-03", "2024-04")) {
-                    StatisticsJob.Summary summary = job.run(YearMonth.parse(month), true);
+                    StatisticsJob.Summary summary = job.run(YearMonth.parse(month), true, StatisticsJob.Reason.ON_DEMAND);
                     List<List<Object>> expected = contractRows(pg, "public." + name, month, ZONE);
                     assertThat(expected).hasSizeGreaterThan(10);
                     assertEqualToContract(readResult(s3, pipeline.bucket, month), expected);
@@ -136,7 +137,7 @@ class StatisticsFromLakeTest {
         }
     }
 
-    private static void awaitLakeHasTable(Lake lake, Connection pg, String name) throws Exception {
+    static void awaitLakeHasTable(Lake lake, Connection pg, String name) throws Exception {
         List<List<String>> expected;
         try (Statement statement = pg.createStatement()) {
             expected = Lake.rows(statement.executeQuery("SELECT trip_id, vehicle_id, (extract(epoch FROM started_at) * 1000000)::bigint "

@@ -38,7 +38,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Reading a month from lake files, against the same trips resolved naively from the change list
  * that produced the files: in one pass or several (a key budget far below the month's keys), on one
- * thread or two, with integer and with text keys.
+ * thread or two, with integer and with text keys, files in the lake's order or shuffled, deletes
+ * removing trips or kept as the source's clean-up, and each trip's availability delay.
  */
 class LakeTripsTest {
 
@@ -47,26 +48,72 @@ class LakeTripsTest {
     private static final long SPAN_SECONDS = 50L * 86_400;
     private static final int EVENTS = 20_000;
     private static final int EVENTS_PER_FILE = 2_000;
+    /** The first changes are the snapshot's reads; commit times then run over 60 days from FROM. */
+    private static final int SNAPSHOT_EVENTS = 300;
+    private static final long COMMIT_SPAN_MILLIS = 60L * 86_400_000;
 
-    private record Change(String key, String vehicle, long startSecond, Long endSecond, BigDecimal distance, boolean deleted,
-                          long lsn, long offset) {
+    private record Change(String key, String op, String vehicle, long startSecond, Long endSecond, BigDecimal distance,
+                          long commitMillis, long lsn, long offset) {
         Change withoutDistance() {
-            return new Change(key, vehicle, startSecond, endSecond, null, deleted, lsn, offset);
+            return new Change(key, op, vehicle, startSecond, endSecond, null, commitMillis, lsn, offset);
+        }
+
+        boolean deleted() {
+            return op.equals("d");
         }
     }
 
-    @ParameterizedTest(name = "text keys {0}, {1} threads, at most {2} keys per pass")
-    @CsvSource({"false, 2, 1000000", "false, 1, 1000", "false, 2, 700", "true, 2, 1000000", "true, 2, 900"})
-    void readsTheLatestVersionOfEachTripOfTheMonth(boolean textKeys, int threads, long maxKeysPerPass) throws IOException {
+    @ParameterizedTest(name = "text keys {0}, {1} threads, at most {2} keys per pass, shuffled {3}, keep deleted after {4}")
+    @CsvSource({"false, 2, 1000000, false, ", "false, 1, 1000, false, ", "false, 2, 700, true, ", "true, 2, 1000000, false, ",
+            "true, 2, 900, true, ", "false, 2, 1000000, true, 10d", "false, 2, 700, false, 10d", "true, 1, 1000000, true, 1s"})
+    void readsTheLatestVersionOfEachTripOfTheMonth(boolean textKeys, int threads, long maxKeysPerPass, boolean shuffled,
+                                                   String keepDeletedAfter) throws IOException {
         List<Change> changes = randomChanges(new Random(7));
         Map<String, byte[]> lake = writeLake(changes, textKeys, 0);
+        List<String> files = new ArrayList<>(lake.keySet());
+        if (shuffled) {
+            java.util.Collections.shuffle(files, new Random(5));
+        }
+        Duration keep = keepDeletedAfter == null ? null : keepDeletedAfter.equals("10d") ? Duration.ofDays(10) : Duration.ofSeconds(1);
 
         MonthlyStatistics read = new MonthlyStatistics(MARCH);
-        LakeTrips.Reading reading = lakeTrips(threads, maxKeysPerPass, Duration.ofSeconds(10))
-                .read(MARCH, List.copyOf(lake.keySet()), lake::get, read);
+        LakeTrips.Reading reading = lakeTrips(threads, maxKeysPerPass, Duration.ofSeconds(10), keep).read(MARCH, files, lake::get, read);
 
         assertThat(reading.events()).isEqualTo(changes.size());
-        assertEqualToNaiveResolution(read, changes);
+        assertEqualToNaiveResolution(read, changes, keep);
+    }
+
+    @Test
+    void cleanUpDeletesKeepTheirTripsAndCorrectionsRemoveThem() throws IOException {
+        List<Change> changes = randomChanges(new Random(7));
+        Map<String, byte[]> lake = writeLake(changes, false, 0);
+        MonthlyStatistics everyDeleteRemoves = new MonthlyStatistics(MARCH);
+        lakeTrips(2, 1_000_000, Duration.ofSeconds(10), null).read(MARCH, List.copyOf(lake.keySet()), lake::get, everyDeleteRemoves);
+        MonthlyStatistics keepingCleanUps = new MonthlyStatistics(MARCH);
+        lakeTrips(2, 1_000_000, Duration.ofSeconds(10), Duration.ofDays(10))
+                .read(MARCH, List.copyOf(lake.keySet()), lake::get, keepingCleanUps);
+
+        long tripsKept = latestTripsOfMarch(changes, Duration.ofDays(10)).size();
+        long tripsLeft = latestTripsOfMarch(changes, null).size();
+        assertThat(tripsKept - tripsLeft).as("trips deleted more than 10 days after their start").isGreaterThan(100);
+        assertThat(latestTripsOfMarch(changes, Duration.ofSeconds(1))).as("a 1 s limit keeps nearly every deleted trip")
+                .hasSizeGreaterThan((int) tripsKept);
+        assertThat(keepingCleanUps.result().stream().mapToLong(VehicleMonth::tripCount).sum()).isEqualTo(tripsKept);
+        assertThat(everyDeleteRemoves.result().stream().mapToLong(VehicleMonth::tripCount).sum()).isEqualTo(tripsLeft);
+    }
+
+    @Test
+    void delaysCountCapturedChangesOnlyAndTheEarliestThatCarriedTheEnd() throws IOException {
+        List<Change> changes = randomChanges(new Random(7));
+        List<Trip> trips = latestTripsOfMarch(changes, null);
+        assertThat(trips).filteredOn(trip -> trip.endMicros() != null && trip.delaySeconds() == null)
+                .as("trips with an end known only from the snapshot").isNotEmpty();
+        assertThat(trips).filteredOn(trip -> trip.delaySeconds() != null).hasSizeGreaterThan(500);
+        Map<String, byte[]> lake = writeLake(changes, false, 0);
+        MonthlyStatistics read = new MonthlyStatistics(MARCH);
+        lakeTrips(2, 1_000_000, Duration.ofSeconds(10), null).read(MARCH, List.copyOf(lake.keySet()), lake::get, read);
+        assertThat(read.result().stream().mapToLong(VehicleMonth::delayTrips).sum())
+                .isEqualTo(trips.stream().filter(trip -> trip.delaySeconds() != null).count());
     }
 
     @Test
@@ -78,10 +125,10 @@ class LakeTripsTest {
         Map<String, byte[]> lake = writeLake(changes, false, addedAt);
 
         MonthlyStatistics read = new MonthlyStatistics(MARCH);
-        lakeTrips(2, 1_000_000, Duration.ofSeconds(10)).read(MARCH, List.copyOf(lake.keySet()), lake::get, read);
+        lakeTrips(2, 1_000_000, Duration.ofSeconds(10), null).read(MARCH, List.copyOf(lake.keySet()), lake::get, read);
 
-        assertEqualToNaiveResolution(read, changes);
-        assertThat(latestChangesOfMarch(changes)).filteredOn(change -> change.offset() < changes.get(addedAt).offset())
+        assertEqualToNaiveResolution(read, changes, null);
+        assertThat(latestChangesOfMarch(changes, null)).filteredOn(change -> change.offset() < changes.get(addedAt).offset())
                 .as("trips whose latest version was written before the column existed").hasSizeGreaterThan(100);
     }
 
@@ -94,7 +141,7 @@ class LakeTripsTest {
         log.start();
         logger.addAppender(log);
         try {
-            lakeTrips(2, 500, Duration.ZERO).read(MARCH, List.copyOf(lake.keySet()), lake::get, new MonthlyStatistics(MARCH));
+            lakeTrips(2, 500, Duration.ZERO, null).read(MARCH, List.copyOf(lake.keySet()), lake::get, new MonthlyStatistics(MARCH));
         } finally {
             logger.detachAppender(log);
         }
@@ -108,14 +155,14 @@ class LakeTripsTest {
                 "Statistics for 2024-03 \\(pass \\d+ of \\d+\\): " + lake.size() + "/" + lake.size() + " files, " + changes.size() + " events read, \\d+ events/s"));
     }
 
-    private static LakeTrips lakeTrips(int threads, long maxKeysPerPass, Duration progressInterval) {
+    private static LakeTrips lakeTrips(int threads, long maxKeysPerPass, Duration progressInterval, Duration keepDeletedAfter) {
         return new LakeTrips(new TripColumns("trip_id", "vehicle_id", "started_at", "ended_at", "distance_km"), ZoneOffset.UTC,
-                threads, maxKeysPerPass, progressInterval);
+                keepDeletedAfter, threads, maxKeysPerPass, progressInterval);
     }
 
-    private static void assertEqualToNaiveResolution(MonthlyStatistics read, List<Change> changes) {
+    private static void assertEqualToNaiveResolution(MonthlyStatistics read, List<Change> changes, Duration keepDeletedAfter) {
         MonthlyStatistics expected = new MonthlyStatistics(MARCH);
-        latestTripsOfMarch(changes).forEach(expected::add);
+        latestTripsOfMarch(changes, keepDeletedAfter).forEach(expected::add);
         assertThat(read.result()).hasSizeGreaterThan(50);
         assertThat(read.result()).usingRecursiveFieldByFieldElementComparator(
                 RecursiveComparisonConfiguration.builder().withComparatorForType(LakeTripsTest::compareDoubles, Double.class).build())
@@ -130,35 +177,44 @@ class LakeTripsTest {
         return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)) ? 0 : Double.compare(a, b);
     }
 
-    /** Inserts, updates finishing or moving a trip (some into another month), key-only deletes, re-inserted keys. */
+    /**
+     * Snapshot reads, then inserts, updates finishing or moving a trip (some into another month), updates
+     * that keep the end or bring an earlier end back, key-only deletes, re-inserted keys.
+     */
     private static List<Change> randomChanges(Random random) {
         List<Change> changes = new ArrayList<>();
         Map<String, Change> live = new LinkedHashMap<>();
+        Map<String, Long> firstEnd = new HashMap<>();
         List<String> keys = new ArrayList<>();
         for (int i = 0; i < EVENTS; i++) {
-            int kind = keys.size() < 100 ? 50 : random.nextInt(100);
+            boolean snapshot = i < SNAPSHOT_EVENTS;
+            int kind = snapshot || keys.size() < 100 ? 50 : random.nextInt(100);
             long lsn = 1_000_000L + i * 10L;
+            long commitMillis = snapshot ? FROM.toEpochMilli() : FROM.toEpochMilli() + COMMIT_SPAN_MILLIS * i / EVENTS;
             Change change;
             if (kind < 55) {
                 String key = kind < 3 && !keys.isEmpty() ? keys.get(random.nextInt(keys.size())) : "trip-" + keys.size();
                 if (!keys.contains(key)) {
                     keys.add(key);
                 }
-                change = new Change(key, "vehicle-" + random.nextInt(120), FROM.getEpochSecond() + (long) (random.nextDouble() * SPAN_SECONDS),
-                        null, null, false, lsn, i);
+                long start = FROM.getEpochSecond() + (long) (random.nextDouble() * SPAN_SECONDS);
+                Long end = snapshot && random.nextBoolean() ? start + random.nextInt(3_600) : null;
+                change = new Change(key, snapshot ? "r" : "c", "vehicle-" + random.nextInt(120), start, end, null, commitMillis, lsn, i);
             } else {
                 String key = keys.get(random.nextInt(keys.size()));
                 Change before = live.get(key);
                 if (before == null) {
                     continue;
                 }
-                if (kind < 85) {
-                    long start = kind < 75 ? before.startSecond() : before.startSecond() + random.nextInt(20 * 86_400) - 10 * 86_400;
-                    Long end = random.nextInt(10) == 0 ? null : start + random.nextInt(7_200) - 300;
+                if (kind < 90) {
+                    long start = kind < 75 || kind >= 85 ? before.startSecond() : before.startSecond() + random.nextInt(20 * 86_400) - 10 * 86_400;
+                    Long end = kind >= 88 && firstEnd.containsKey(key) ? firstEnd.get(key)
+                            : kind >= 85 ? before.endSecond()
+                            : random.nextInt(10) == 0 ? null : start + random.nextInt(7_200) - 300;
                     BigDecimal distance = random.nextInt(10) == 0 ? null : BigDecimal.valueOf(random.nextInt(80_000), 3);
-                    change = new Change(key, before.vehicle(), start, end, distance, false, lsn, i);
+                    change = new Change(key, "u", before.vehicle(), start, end, distance, commitMillis, lsn, i);
                 } else {
-                    change = new Change(key, null, 0, null, null, true, lsn, i);
+                    change = new Change(key, "d", null, 0, null, null, commitMillis, lsn, i);
                 }
             }
             changes.add(change);
@@ -166,21 +222,46 @@ class LakeTripsTest {
                 live.remove(change.key());
             } else {
                 live.put(change.key(), change);
+                if (change.endSecond() != null) {
+                    firstEnd.putIfAbsent(change.key(), change.endSecond());
+                }
             }
         }
         return changes;
     }
 
-    private static List<Change> latestChangesOfMarch(List<Change> changes) {
+    /**
+     * The latest version of each key that starts in March, in list order (the log's): a key whose last
+     * change is a delete keeps its version before only when the delete came more than {@code keepDeletedAfter}
+     * after the start.
+     */
+    private static List<Change> latestChangesOfMarch(List<Change> changes, Duration keepDeletedAfter) {
         Map<String, Change> latest = new HashMap<>();
-        changes.forEach(change -> latest.put(change.key(), change));
+        for (Change change : changes) {
+            Change before = latest.get(change.key());
+            boolean cleanUp = change.deleted() && before != null && !before.deleted() && keepDeletedAfter != null
+                    && change.commitMillis() * 1000 - before.startSecond() * 1_000_000L > keepDeletedAfter.toNanos() / 1000;
+            if (!cleanUp) {
+                latest.put(change.key(), change);
+            }
+        }
         return latest.values().stream().filter(change -> !change.deleted() && YearMonth.from(startDay(change)).equals(MARCH)).toList();
     }
 
-    private static List<Trip> latestTripsOfMarch(List<Change> changes) {
-        return latestChangesOfMarch(changes).stream().map(change -> new Trip(change.vehicle(), change.startSecond() * 1_000_000L,
-                startDay(change), change.endSecond() == null ? null : change.endSecond() * 1_000_000L,
-                change.distance() == null ? null : change.distance().doubleValue())).toList();
+    private static List<Trip> latestTripsOfMarch(List<Change> changes, Duration keepDeletedAfter) {
+        return latestChangesOfMarch(changes, keepDeletedAfter).stream().map(change -> new Trip(change.vehicle(),
+                change.startSecond() * 1_000_000L, startDay(change), change.endSecond() == null ? null : change.endSecond() * 1_000_000L,
+                change.distance() == null ? null : change.distance().doubleValue(), delaySeconds(changes, change))).toList();
+    }
+
+    /** Commit of the earliest captured change of the key that carried the latest version's end, minus that end. */
+    private static Double delaySeconds(List<Change> changes, Change latest) {
+        if (latest.endSecond() == null) {
+            return null;
+        }
+        return changes.stream().filter(change -> change.key().equals(latest.key()) && !change.op().equals("r")
+                        && latest.endSecond().equals(change.endSecond()))
+                .findFirst().map(change -> (change.commitMillis() * 1000 - latest.endSecond() * 1_000_000L) / 1e6).orElse(null);
     }
 
     private static LocalDate startDay(Change change) {
@@ -200,7 +281,7 @@ class LakeTripsTest {
     }
 
     /**
-     * Files like the lake writer's: by start month, a delete (key only, start at the epoch) by its commit month, April.
+     * Files like the lake writer's: by start month, a delete (key only, start at the epoch) by its commit month.
      * The changes listed before index {@code distanceFrom} are written as if the table had no distance column yet.
      */
     private static Map<String, byte[]> writeLake(List<Change> changes, boolean textKeys, int distanceFrom) throws IOException {
@@ -219,9 +300,9 @@ class LakeTripsTest {
                 if (row.field("distance_km") != null && change.distance() != null) {
                     values[4] = ByteBuffer.wrap(change.distance().setScale(3).unscaledValue().toByteArray());
                 }
-                YearMonth partition = change.deleted() ? YearMonth.of(2024, 4)
-                        : YearMonth.from(Instant.ofEpochSecond(change.startSecond()).atZone(ZoneOffset.UTC));
-                ChangeEvent event = new ChangeEvent("public.trip", change.deleted() ? "d" : "u", mapping, values, 0, change.lsn(), null);
+                YearMonth partition = YearMonth.from((change.deleted() ? Instant.ofEpochMilli(change.commitMillis())
+                        : Instant.ofEpochSecond(change.startSecond())).atZone(ZoneOffset.UTC));
+                ChangeEvent event = new ChangeEvent("public.trip", change.op(), mapping, values, change.commitMillis(), change.lsn(), null);
                 partitions.computeIfAbsent(String.format("raw/public.trip/year=%d/month=%02d/f-%06d.parquet", partition.getYear(),
                         partition.getMonthValue(), first), key -> new ArrayList<>()).add(mapping.toRecord(event, 0, change.offset()));
             }

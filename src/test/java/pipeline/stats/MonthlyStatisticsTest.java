@@ -19,11 +19,11 @@ class MonthlyStatisticsTest {
     @Test
     void computesEveryColumnOfOneVehicle() {
         MonthlyStatistics statistics = new MonthlyStatistics(YearMonth.of(2024, 3));
-        statistics.add(new Trip("v1", 0, DAY1, HOUR, 10.0));             // 3600 s, 10 km
-        statistics.add(new Trip("v1", 2 * HOUR, DAY1, 4 * HOUR, 30.0));  // 7200 s, 30 km
-        statistics.add(new Trip("v1", 5 * HOUR, DAY2, null, 5.0));       // no end
-        statistics.add(new Trip("v1", 6 * HOUR, DAY2, 5 * HOUR, null));  // ends before it starts: no duration
-        statistics.add(new Trip("v1", 7 * HOUR, DAY2, 7 * HOUR, 2.0));   // zero duration: not in the speed
+        statistics.add(new Trip("v1", 0, DAY1, HOUR, 10.0, null));             // 3600 s, 10 km
+        statistics.add(new Trip("v1", 2 * HOUR, DAY1, 4 * HOUR, 30.0, null));  // 7200 s, 30 km
+        statistics.add(new Trip("v1", 5 * HOUR, DAY2, null, 5.0, null));       // no end
+        statistics.add(new Trip("v1", 6 * HOUR, DAY2, 5 * HOUR, null, null));  // ends before it starts: no duration
+        statistics.add(new Trip("v1", 7 * HOUR, DAY2, 7 * HOUR, 2.0, null));   // zero duration: not in the speed
 
         VehicleMonth row = statistics.result().get(0);
         assertThat(row.vehicleId()).isEqualTo("v1");
@@ -45,8 +45,8 @@ class MonthlyStatisticsTest {
     @Test
     void givesNullsWhereTheSqlDoesAndOneRowPerVehicle() {
         MonthlyStatistics statistics = new MonthlyStatistics(YearMonth.of(2024, 3));
-        statistics.add(new Trip("v2", HOUR, DAY1, null, null));
-        statistics.add(new Trip("v1", HOUR, DAY1, 2 * HOUR, 1.0));
+        statistics.add(new Trip("v2", HOUR, DAY1, null, null, null));
+        statistics.add(new Trip("v1", HOUR, DAY1, 2 * HOUR, 1.0, null));
 
         List<VehicleMonth> rows = statistics.result();
         assertThat(rows).extracting(VehicleMonth::vehicleId).containsExactly("v1", "v2");
@@ -57,6 +57,35 @@ class MonthlyStatisticsTest {
                 VehicleMonth::avgDurationS, VehicleMonth::p95DurationS, VehicleMonth::avgSpeedKmh, VehicleMonth::lastTripEndMicros)
                 .containsOnly(org.assertj.core.groups.Tuple.tuple(null, null, null, null, null, null, null));
         assertThat(new MonthlyStatistics(YearMonth.of(2024, 4)).result()).isEmpty();
+    }
+
+    @Test
+    void delaysCountTheTripsThatHaveOneAndArePercentilesOfThem() {
+        MonthlyStatistics statistics = new MonthlyStatistics(YearMonth.of(2024, 3));
+        statistics.add(new Trip("v1", 0, DAY1, HOUR, 1.0, 30.0));
+        statistics.add(new Trip("v1", HOUR, DAY1, 2 * HOUR, 1.0, 10.0));
+        statistics.add(new Trip("v1", 2 * HOUR, DAY1, 3 * HOUR, 1.0, null));   // known only from the snapshot
+        statistics.add(new Trip("v2", HOUR, DAY1, 2 * HOUR, 1.0, null));
+
+        List<VehicleMonth> rows = statistics.result();
+        assertThat(rows.get(0)).extracting(VehicleMonth::delayTrips, VehicleMonth::delayP50S, VehicleMonth::delayP95S, VehicleMonth::delayMaxS)
+                .containsExactly(2L, 20.0, 29.0, 30.0);
+        assertThat(rows.get(1)).extracting(VehicleMonth::delayTrips, VehicleMonth::delayP50S, VehicleMonth::delayP95S, VehicleMonth::delayMaxS)
+                .containsExactly(0L, null, null, null);
+    }
+
+    @Test
+    void wallTimesArePublishedAsTheirInstantsInTheZone() {
+        MonthlyStatistics statistics = new MonthlyStatistics(YearMonth.of(2013, 1))
+                .withTimelines(Timeline.wallTimeIn(java.time.ZoneId.of("America/New_York")),
+                        Timeline.wallTimeIn(java.time.ZoneId.of("America/New_York")));
+        long wallStart = java.time.LocalDateTime.parse("2013-01-01T00:18:00").toEpochSecond(java.time.ZoneOffset.UTC) * 1_000_000L;
+        statistics.add(new Trip("v1", wallStart, java.time.LocalDate.of(2013, 1, 1), wallStart + HOUR, 2.0, null));
+
+        VehicleMonth row = statistics.result().get(0);
+        assertThat(java.time.Instant.EPOCH.plusNanos(row.firstTripStartMicros() * 1000)).isEqualTo("2013-01-01T05:18:00Z");
+        assertThat(java.time.Instant.EPOCH.plusNanos(row.lastTripEndMicros() * 1000)).isEqualTo("2013-01-01T06:18:00Z");
+        assertThat(row.totalDurationS()).isEqualTo(3600.0);
     }
 
     @Test
