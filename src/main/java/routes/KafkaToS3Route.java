@@ -27,7 +27,9 @@ public class KafkaToS3Route extends EndpointRouteBuilder {
                 .maximumRedeliveryDelay(30_000)
                 .retryAttemptedLogLevel(LoggingLevel.WARN)
                 // a stop does not wait for S3 to come back: the uncommitted batch is read again at the next start
-                .allowRedeliveryWhileStopping(false));
+                .allowRedeliveryWhileStopping(false)
+                // retries never end but for a stop, whose unstored batch the lake writer reports in one line
+                .logExhausted(false));
 
         String topics = String.join(",", settings.pgTables.stream().map(settings::changeTopic).toList());
 

@@ -24,6 +24,7 @@ import jakarta.servlet.http.HttpSession;
 import org.apache.camel.support.service.ServiceSupport;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.webapp.WebAppContext;
+import org.eclipse.jetty.util.ClassMatcher;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
@@ -73,6 +74,8 @@ public final class HawtioConsole extends ServiceSupport {
         WebAppContext console = new WebAppContext();
         console.setContextPath("/hawtio");
         console.setWar(war.toString());
+        // the war brings its own SLF4J API and a Log4j binding: the console logs through the pipeline's instead
+        console.addProtectedClassMatcher(new ClassMatcher("org.slf4j.", "org.apache.commons.logging."));
         console.addFilter(new FilterHolder(new SameOrigin()), "/jolokia/*", EnumSet.of(DispatcherType.REQUEST));
         console.addFilter(new FilterHolder(new SessionLogout()), "/auth/logout", EnumSet.of(DispatcherType.REQUEST));
 

@@ -104,8 +104,13 @@ final class KafkaLakeConsumer extends DefaultConsumer {
         } catch (WakeupException | InterruptedException stopping) {
             LOG.debug("Lake writer stopping");
         } finally {
-            // an open batch is left uncommitted: the next start reads it again
+            // an open batch is left uncommitted: the next start reads it again. A stop that had to interrupt
+            // this thread still leaves the group cleanly: Kafka's close would otherwise fail on the interrupt.
+            boolean interrupted = Thread.interrupted();
             kafka.close(Duration.ofSeconds(5));
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -118,6 +123,12 @@ final class KafkaLakeConsumer extends DefaultConsumer {
 
     /** Stores the batch through the route, then commits its offsets; false when its records, and what follows them, are read again. */
     private boolean deliver() {
+        if (stopping()) {
+            // a batch due while the pipeline stops is not begun: its upload would meet endpoints already stopped
+            LOG.info("Lake batch of {} events left for the next start: the pipeline is stopping", writer.size());
+            rewind(writer.abandon());
+            return false;
+        }
         LakeBatch batch = writer.finish();
         Exchange exchange = createExchange(false);
         exchange.getIn().setBody(batch);
@@ -130,11 +141,20 @@ final class KafkaLakeConsumer extends DefaultConsumer {
         releaseExchange(exchange, false);
         if (failure != null) {
             // the route gave up only because the pipeline stops: nothing of the batch is committed
-            LOG.info("Lake batch not stored ({}); it is read again from Kafka", RootCause.describe(failure));
+            if (!stopping()) {
+                LOG.info("Lake batch not stored ({}); it is read again from Kafka", RootCause.describe(failure));
+            } else {
+                LOG.info("Lake batch not stored, the pipeline is stopping; it is read again at the next start");
+            }
             rewind(firstOffsets(batch));
             return false;
         }
         return commit(batch);
+    }
+
+    /** This consumer or the whole pipeline stops: the pipeline's routes stop one after the other. */
+    private boolean stopping() {
+        return !isRunAllowed() || getEndpoint().getCamelContext().isStopping();
     }
 
     private boolean commit(LakeBatch batch) {

@@ -65,8 +65,8 @@ public final class LagMonitor extends ServiceSupport {
         this.whenIdle = whenIdle;
         Gauge.builder("pipeline.lake.consumer.lag", consumerLag, AtomicLong::get)
                 .description("Change events not yet committed by the lake writer (-1: unknown)").register(registry);
-        Gauge.builder("pipeline.lake.oldest.unflushed.event.age", oldestUnflushedMillis, millis -> millis.get() < 0 ? 0 : millis.get() / 1000.0)
-                .baseUnit("seconds").description("Age of the oldest change event not yet in the lake (0: none)").register(registry);
+        Gauge.builder("pipeline.lake.oldest.unflushed.event.age", oldestUnflushedMillis, millis -> millis.get() < 0 ? -1 : millis.get() / 1000.0)
+                .baseUnit("seconds").description("Age of the oldest change event not yet in the lake (0: none, -1: unknown)").register(registry);
         Gauge.builder("pipeline.replication.slot.lag", slotLagBytes, AtomicLong::get).baseUnit("bytes")
                 .description("WAL the replication slot keeps on the source server (-1: unknown)").register(registry);
     }
@@ -102,7 +102,9 @@ public final class LagMonitor extends ServiceSupport {
         try {
             measureLake();
         } catch (Exception e) {
+            // unknown, not the last value seen: a frozen gauge would say the lake is fine while Kafka is away
             consumerLag.set(-1);
+            oldestUnflushedMillis.set(-1);
             LOG.debug("Could not measure the lake writer's lag: {}", RootCause.describe(e));
         }
         try {
@@ -131,7 +133,7 @@ public final class LagMonitor extends ServiceSupport {
         }
         long oldest = firstUncommitted.isEmpty() ? Long.MAX_VALUE : oldestTimestamp(client, firstUncommitted);
         consumerLag.set(lag);
-        long age = oldest == Long.MAX_VALUE ? -1 : System.currentTimeMillis() - oldest;
+        long age = oldest == Long.MAX_VALUE ? 0 : System.currentTimeMillis() - oldest;
         oldestUnflushedMillis.set(age);
         if (age > 3 * settings.flushInterval.toMillis()) {
             LOG.warn("The lake is behind: {} change events not yet stored, the oldest for {} s (flush interval {} s)", lag,

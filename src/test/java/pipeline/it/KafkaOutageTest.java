@@ -53,6 +53,13 @@ class KafkaOutageTest {
             await().atMost(Duration.ofSeconds(60))
                     .alias("Debezium hands the changes to the route, whose sends fail and are retried")
                     .until(() -> pipeline.redeliveries("cdc-to-kafka") >= retriesBefore + 2);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2))
+                    .alias("the lake's lag and oldest unflushed age read unknown (-1) while Kafka is away, not their last values")
+                    .until(() -> {
+                        String metrics = pipeline.get("/observe/metrics").body();
+                        return ObserveTest.value(metrics, "pipeline_lake_consumer_lag", "") == -1
+                                && ObserveTest.value(metrics, "pipeline_lake_oldest_unflushed_event_age_seconds", "") == -1;
+                    });
 
             kafka = EmbeddedKafka.start(logDir, port, controllerPort);
             awaitLakeEqualsTable(lake, name);

@@ -80,7 +80,7 @@ class ObserveTest {
     }
 
     /** The value of a series in Prometheus text, the first line of that name whose labels contain {@code label}. */
-    private static double value(String metrics, String name, String label) {
+    static double value(String metrics, String name, String label) {
         return metrics.lines().filter(line -> line.startsWith(name + "{") || line.startsWith(name + " "))
                 .filter(line -> line.contains(label)).map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
                 .findFirst().orElseThrow(() -> new AssertionError(name + " " + label + " is not in the metrics"));

@@ -1,0 +1,95 @@
+package pipeline.it;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import pipeline.dev.DevServers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The first and the last screen of {@code --dev}, as a newcomer sees them: the banner and then only
+ * the pipeline's lines (no SLF4J error, no configuration dump, no known noise), and a stop that takes
+ * seconds and prints no exception.
+ */
+@Tag("slow")
+class DevModeTest {
+
+    /** A log line of the pipeline's format: time, level, thread, logger, message, all on one line. */
+    private static final Pattern LOG_LINE = Pattern.compile("^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} (INFO |WARN |ERROR) \\[.*");
+
+    @Test
+    void theFirstScreenIsTheBannerAndMeaningfulLinesAndAStopTakesSeconds() throws Exception {
+        Path directory = Files.createTempDirectory("dev-mode");
+        ProcessBuilder builder = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp",
+                System.getProperty("java.class.path"), "routes.App", "--dev").directory(directory.toFile()).redirectErrorStream(true);
+        builder.environment().put("PIPELINE_HTTP_PORT", String.valueOf(DevServers.freePort()));
+        builder.environment().put("PIPELINE_HAWTIO_PORT", String.valueOf(DevServers.freePort()));
+        Process dev = builder.start();
+        StringBuilder printed = new StringBuilder();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(dev.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    synchronized (printed) {
+                        printed.append(line).append('\n');
+                    }
+                }
+            } catch (java.io.IOException closedAtExit) {
+                // the process is gone
+            }
+        });
+        reader.start();
+        try {
+            await().alias("the banner").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> text(printed).contains("Stop with Ctrl-C."));
+            // Debezium's snapshot and streaming start, the first statistics run and the lake writer's start come after the banner
+            Thread.sleep(15_000);
+            String firstScreen = text(printed);
+            assertThat(firstScreen).doesNotContain("SLF4J").doesNotContain(" values:").doesNotContain("already mapped")
+                    .doesNotContain("ERROR").doesNotContain("Exception");
+            List<String> lines = firstScreen.lines().toList();
+            int bannerStart = lines.indexOf("---------------------------------------------------------------------------");
+            int bannerEnd = lines.lastIndexOf("---------------------------------------------------------------------------");
+            assertThat(bannerEnd).isGreaterThan(bannerStart);
+            for (int i = 0; i < lines.size(); i++) {
+                if (i < bannerStart || i > bannerEnd) {
+                    assertThat(lines.get(i)).as("line " + (i + 1) + " of the first screen").matches(LOG_LINE);
+                }
+            }
+            assertThat(bannerStart).as("lines before the banner").isLessThan(30);
+
+            int shownBeforeStop = firstScreen.length();
+            long stopping = System.nanoTime();
+            dev.toHandle().destroy();
+            assertThat(dev.waitFor(30, TimeUnit.SECONDS)).as("stopped").isTrue();
+            Duration took = Duration.ofNanos(System.nanoTime() - stopping);
+            reader.join(10_000);
+            System.out.printf("DevModeTest figures: %d lines before the banner, %d after it in 15 s, stop in %.1f s%n",
+                    bannerStart, lines.size() - bannerEnd - 1, took.toMillis() / 1000.0);
+            assertThat(took).as("a stop takes seconds").isLessThan(Duration.ofSeconds(15));
+            assertThat(text(printed).substring(shownBeforeStop)).as("what --dev printed once told to stop")
+                    .doesNotContain("Exception").doesNotContain("ERROR");
+        } finally {
+            if (dev.isAlive()) {
+                dev.destroyForcibly();
+            }
+            Lake.deleteRecursively(directory);
+        }
+    }
+
+    private static String text(StringBuilder printed) {
+        synchronized (printed) {
+            return printed.toString();
+        }
+    }
+}
