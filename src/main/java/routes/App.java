@@ -1,7 +1,6 @@
 package routes;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.camel.main.Main;
@@ -9,8 +8,25 @@ import pipeline.config.StartupFailure;
 import pipeline.dev.DevMode;
 import pipeline.stats.StatsCommand;
 
-/** Runs the pipeline's routes ({@code --dev}: on embedded servers with a trip simulator), or {@code stats --month YYYY-MM} once. */
+/** Runs the pipeline's routes ({@code --dev}: on embedded servers with a trip simulator), {@code stats --month YYYY-MM} once, or {@code --help}. */
 public final class App {
+
+    private static final String USAGE = """
+            usage: java -jar trip-pipeline.jar                        run the pipeline until stopped (SIGTERM, Ctrl-C)
+                   java -jar trip-pipeline.jar --dev                  the same on embedded Postgres, Kafka and S3 with a simulated fleet
+                   java -jar trip-pipeline.jar stats --month YYYY-MM  compute one month's vehicle statistics from the lake, then exit
+                   java -jar trip-pipeline.jar --help                 this text
+
+            Settings come from application.properties, overridden by environment variables (pipeline.pg.host
+            -> PIPELINE_PG_HOST) or -Dkey=value before -jar. The ones to set first:
+              pipeline.pg.host, port, database, user, password   the source database (wal_level=logical)
+              pipeline.pg.tables                                 the schema.table list to capture
+              pipeline.kafka.brokers                             Kafka's bootstrap servers
+              pipeline.s3.endpoint, bucket, access-key, secret-key   the lake (no endpoint: AWS)
+              pipeline.http.port                                 /observe/health and /observe/metrics (8080)
+              pipeline.hawtio.user, password                     the Hawtio console on port 8090 (off without a password)
+            Every key with its default, the lake's layout and the statistics: README.md.
+            """;
 
     private App() {
     }
@@ -27,22 +43,42 @@ public final class App {
     }
 
     public static void main(String[] args) throws Exception {
-        List<String> camelArgs = new ArrayList<>(List.of(args));
-        if (!camelArgs.isEmpty() && camelArgs.get(0).equals("stats")) {
-            System.exit(StatsCommand.run(camelArgs.subList(1, camelArgs.size())));
+        List<String> arguments = List.of(args);
+        String command = arguments.isEmpty() ? "" : arguments.get(0);
+        switch (command) {
+            case "stats" -> System.exit(StatsCommand.run(arguments.subList(1, arguments.size())));
+            case "--help", "-h", "help" -> {
+                System.out.print(USAGE);
+                System.exit(0);
+            }
+            case "", "--dev" -> {
+                if (arguments.size() > 1) {
+                    System.exit(refuse(arguments.get(1)));
+                }
+                System.exit(runPipeline(command.equals("--dev")));
+            }
+            default -> System.exit(refuse(command));
         }
-        boolean dev = camelArgs.remove("--dev");
+    }
+
+    /** A typo must not look like a pipeline that started: one line naming it, exit status 2. */
+    private static int refuse(String argument) {
+        System.err.println("trip-pipeline: unknown command or option '" + argument + "' (java -jar trip-pipeline.jar --help lists them)");
+        return 2;
+    }
+
+    private static int runPipeline(boolean dev) {
         Main main = pipelineMain();
-        if (dev) {
-            DevMode devMode = DevMode.start(Path.of("trip-pipeline-dev"));
-            devMode.pipelineProperties().forEach(main::addOverrideProperty);
-            main.addMainListener(devMode);
-        }
         try {
-            System.exit(main.run(camelArgs.toArray(String[]::new)));
+            if (dev) {
+                DevMode devMode = DevMode.start(Path.of("trip-pipeline-dev"));
+                devMode.pipelineProperties().forEach(main::addOverrideProperty);
+                main.addMainListener(devMode);
+            }
+            return main.run(new String[0]);
         } catch (Exception e) {
             System.err.println("trip-pipeline: " + StartupFailure.describe(e));
-            System.exit(StartupFailure.isConfiguration(e) ? 2 : 1);
+            return StartupFailure.isConfiguration(e) ? 2 : 1;
         }
     }
 }

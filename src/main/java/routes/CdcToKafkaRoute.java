@@ -25,6 +25,8 @@ public class CdcToKafkaRoute extends EndpointRouteBuilder {
 
         from(PipelineConfiguration.DEBEZIUM_SCHEME + ":trip-pipeline")
                 .routeId("cdc-to-kafka")
+                // started on the leader only: a replication slot admits one reader
+                .routePolicyRef(PipelineConfiguration.LEADER_ONLY)
                 .bean("changeBatchToKafka", "toMessages")
                 .to(kafka("{{pipeline.kafka.topic-prefix}}.unrouted")
                         .keySerializer("org.apache.kafka.common.serialization.ByteArraySerializer")

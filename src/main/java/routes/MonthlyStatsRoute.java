@@ -34,7 +34,9 @@ public class MonthlyStatsRoute extends EndpointRouteBuilder {
                 // "the 1st at 02:00" in the zone whose calendar months the statistics count, not the JVM's
                 .advanced().triggerParameters("timeZone", settings.timezone.getId()))
                 .routeId("monthly-stats")
+                // fired by the leader only, once per cluster; a new leader catches up the months a failover missed
+                .routePolicyRef(PipelineConfiguration.LEADER_ONLY)
                 .bean("monthlyStatistics", "onFiring")
-                .log("Monthly statistics published: ${body}");
+                .log("Monthly statistics published for the firing of ${header.scheduledFireTime}: ${body}");
     }
 }

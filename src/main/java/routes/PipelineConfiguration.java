@@ -14,10 +14,13 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.component.debezium.postgres.configuration.PostgresConnectorEmbeddedDebeziumConfiguration;
+import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.apache.camel.spi.PropertiesComponent;
 import pipeline.cdc.ChangeBatchToKafka;
 import pipeline.cdc.DebeziumBatchComponent;
 import pipeline.cdc.PipelineTopics;
+import pipeline.cluster.LeadershipHealthCheck;
+import pipeline.cluster.PostgresLockClusterService;
 import pipeline.config.IdleHeap;
 import pipeline.config.KafkaClients;
 import pipeline.config.PipelineSettings;
@@ -34,7 +37,7 @@ import pipeline.observe.LagMonitor;
 import pipeline.observe.PipelineMetrics;
 import pipeline.stats.LakeCatchUp;
 import pipeline.stats.MonthlyStatisticsService;
-import pipeline.stats.StartupCatchUp;
+import pipeline.stats.LeaderCatchUp;
 import pipeline.stats.StatisticsJob;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.VertxOptions;
@@ -51,6 +54,10 @@ public class PipelineConfiguration implements CamelConfiguration {
     public static final String DEBEZIUM_SCHEME = "debezium-batch";
     /** Scheme of the change topics' consumer that hands route kafka-to-s3 lake batches. */
     public static final String KAFKA_LAKE_SCHEME = "kafka-lake";
+    /** The cluster namespace whose leader runs cdc-to-kafka and the scheduled statistics. */
+    public static final String LEADER = "trip-pipeline";
+    /** The route policy that starts a route when this instance becomes the leader and stops it when it no longer is. */
+    public static final String LEADER_ONLY = "leaderOnly";
     // a batch may wait for S3 through retries; leaving the group for that would replay it elsewhere
     private static final int LAKE_WRITER_MAX_POLL_INTERVAL_MS = 30 * 60 * 1000;
     // a lake writer that died (SIGKILL, a lost machine) hands its partitions on after this, not Kafka's default 45 s
@@ -168,6 +175,12 @@ public class PipelineConfiguration implements CamelConfiguration {
                 .setBlockedThreadCheckInterval(10_000);
     }
 
+    /** Elects the leader among the instances sharing this pipeline's replication slot. */
+    @BindToRegistry
+    public PostgresLockClusterService clusterService(PipelineSettings settings) {
+        return PostgresLockClusterService.of(settings);
+    }
+
     @BindToRegistry
     public HealthCheck postgresHealth(PipelineSettings settings) {
         return DependencyHealthCheck.postgres(settings);
@@ -217,15 +230,26 @@ public class PipelineConfiguration implements CamelConfiguration {
         }
     }
 
-    /** Once the routes run: missing topics, metrics, the console, the lag monitor and the statistics' catch-up. */
+    /**
+     * Before the routes are built: the leader election, the leader-only route policy and the leadership
+     * check, and the missing topics asked for; once the routes run: metrics, the console, the lag monitor
+     * and the statistics' catch-up on each leadership gained.
+     */
     @Override
     public void configure(CamelContext context) throws Exception {
         PipelineSettings settings = context.getRegistry().lookupByNameAndType("settings", PipelineSettings.class);
+        PostgresLockClusterService cluster = context.getRegistry().lookupByNameAndType("clusterService", PostgresLockClusterService.class);
+        context.addService(cluster);
+        // bound here, before the routes are built, rather than as beans whose order of creation Camel does not promise
+        ClusteredRoutePolicy leaderOnly = ClusteredRoutePolicy.forNamespace(cluster, LEADER);
+        leaderOnly.setCamelContext(context);
+        context.getRegistry().bind(LEADER_ONLY, leaderOnly);
+        context.getRegistry().bind("leadershipHealth", new LeadershipHealthCheck(cluster, LEADER));
         List<String> topics = new ArrayList<>(settings.pgTables.stream().map(settings::changeTopic).toList());
         topics.add(settings.deadLetterTopic());
         // asked while Camel builds the routes, which start once it is done (a consumer would create them with the broker's defaults)
         FutureTask<Void> topicsCreated = new FutureTask<>(
-                () -> PipelineTopics.createMissing(KafkaClients.properties(settings), topics, TOPIC_CREATION_TIMEOUT), null);
+                () -> PipelineTopics.createMissing(KafkaClients.properties(settings), topics, settings.kafkaPartitions, TOPIC_CREATION_TIMEOUT), null);
         Thread topicCreation = new Thread(topicsCreated, "topic-creation");
         topicCreation.setDaemon(true);
         topicCreation.start();
@@ -239,12 +263,14 @@ public class PipelineConfiguration implements CamelConfiguration {
             // the registry Camel's Prometheus service created, so one scrape shows the routes and the pipeline
             MeterRegistry metrics = started.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
             PipelineMetrics pipelineMetrics = started.getRegistry().lookupByNameAndType("pipelineMetrics", PipelineMetrics.class);
-            pipelineMetrics.publishTo(metrics);
+            pipelineMetrics.publishTo(metrics, () -> cluster.isLeader(LEADER));
             startConsole(started);
             started.addService(new LagMonitor(started, settings, metrics, pipelineMetrics::activity, IdleHeap::returnGrowth));
             MonthlyStatisticsService statistics = started.getRegistry().lookupByNameAndType("monthlyStatistics", MonthlyStatisticsService.class);
             started.addService(new StatisticsOperations(statistics));
-            started.addService(new StartupCatchUp(started, statistics, settings.statsRetryDelay));
+            LeaderCatchUp catchUp = new LeaderCatchUp(started, statistics, settings.statsRetryDelay);
+            started.addService(catchUp);
+            cluster.getView(LEADER).addEventListener(catchUp);
         });
     }
 }

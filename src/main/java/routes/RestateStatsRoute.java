@@ -29,6 +29,8 @@ public class RestateStatsRoute extends EndpointRouteBuilder {
         from(quartz("trip-pipeline/restate-stats").stateful(true).triggerStartDelay(intervalMillis)
                 .advanced().triggerParameters("repeatInterval", String.valueOf(intervalMillis)))
                 .routeId("restate-stats")
+                // on the leader only: two instances restating one month would both publish the same next revision
+                .routePolicyRef(PipelineConfiguration.LEADER_ONLY)
                 .bean("monthlyStatistics", "restate");
     }
 }

@@ -34,8 +34,11 @@ public final class PipelineTopics {
     private PipelineTopics() {
     }
 
-    /** Creates what is missing; when Kafka cannot be asked, the broker's own defaults apply at first use, as before. */
-    public static void createMissing(Map<String, Object> kafkaClient, Collection<String> topics, Duration timeout) {
+    /**
+     * Creates what is missing with {@code partitions} partitions; when Kafka cannot be asked, the broker's own
+     * defaults apply at first use, as before.
+     */
+    public static void createMissing(Map<String, Object> kafkaClient, Collection<String> topics, int partitions, Duration timeout) {
         Map<String, Object> client = new HashMap<>(kafkaClient);
         // bounds the admin client's own retries too, or closing it would wait for them while Kafka is away
         client.put("default.api.timeout.ms", (int) timeout.toMillis());
@@ -43,13 +46,13 @@ public final class PipelineTopics {
         try (Admin admin = Admin.create(client)) {
             Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             List<NewTopic> missing = topics.stream().filter(topic -> !existing.contains(topic))
-                    .map(topic -> new NewTopic(topic, Optional.empty(), Optional.empty())
+                    .map(topic -> new NewTopic(topic, Optional.of(partitions), Optional.empty())
                             .configs(Map.of("max.message.bytes", String.valueOf(MAX_RECORD_BYTES))))
                     .toList();
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                LOG.info("Created Kafka topics {} (records up to {} MiB)", missing.stream().map(NewTopic::name).toList(),
-                        MAX_RECORD_BYTES >> 20);
+                LOG.info("Created Kafka topics {} ({} partitions, records up to {} MiB)", missing.stream().map(NewTopic::name).toList(),
+                        partitions, MAX_RECORD_BYTES >> 20);
             }
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {

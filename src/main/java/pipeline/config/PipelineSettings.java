@@ -43,6 +43,8 @@ public final class PipelineSettings {
     public final String kafkaSaslJaasConfig;
     public final String topicPrefix;
     public final String groupId;
+    /** Partitions of the change topics the pipeline creates. */
+    public final int kafkaPartitions;
     public final String kafkaCompression;
     public final String s3Endpoint;
     public final String s3Region;
@@ -98,6 +100,7 @@ public final class PipelineSettings {
         kafkaSaslJaasConfig = optional("pipeline.kafka.sasl-jaas-config");
         topicPrefix = required("pipeline.kafka.topic-prefix");
         groupId = required("pipeline.kafka.group-id");
+        kafkaPartitions = positiveInt("pipeline.kafka.partitions");
         kafkaCompression = oneOf("pipeline.kafka.compression", List.of("none", "gzip", "snappy", "lz4", "zstd"));
         s3Endpoint = optional("pipeline.s3.endpoint");
         s3Region = required("pipeline.s3.region");

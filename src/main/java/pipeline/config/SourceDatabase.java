@@ -13,7 +13,13 @@ public final class SourceDatabase {
 
     /** The password travels in the connection properties, never in the URL that drivers put in their messages. */
     public static Connection connect(PipelineSettings settings, int timeoutSeconds) throws SQLException {
+        return connect(settings, timeoutSeconds, "trip-pipeline");
+    }
+
+    /** Named {@code applicationName} in the server's pg_stat_activity, where other sessions can see who holds what. */
+    public static Connection connect(PipelineSettings settings, int timeoutSeconds, String applicationName) throws SQLException {
         Properties login = new Properties();
+        login.setProperty("ApplicationName", applicationName);
         login.setProperty("user", settings.pgUser);
         login.setProperty("password", settings.pgPassword);
         login.setProperty("connectTimeout", String.valueOf(timeoutSeconds));

@@ -47,9 +47,12 @@ public final class PipelineMetrics implements StatisticsJob.Listener {
         this.clock = clock;
     }
 
-    /** Registers the series in the registry that {@code /observe/metrics} exports. */
-    public void publishTo(MeterRegistry exported) {
+    /** Registers the series in the registry that {@code /observe/metrics} exports; {@code leading} tells whether this instance leads. */
+    public void publishTo(MeterRegistry exported, java.util.function.BooleanSupplier leading) {
         registry = exported;
+        // a gauge only weakly holds what it reads, and nothing else holds this lambda
+        Gauge.builder("pipeline.leader", leading, lead -> lead.getAsBoolean() ? 1 : 0).strongReference(true)
+                .description("1 on the instance that runs cdc-to-kafka and the scheduled statistics, 0 on a standby").register(registry);
         registry.counter("pipeline.dlq.records");
         registry.counter("pipeline.statistics.restatements");
         Gauge.builder("pipeline.lake.last.upload.timestamp", lastUploadSeconds, AtomicLong::get).baseUnit("seconds")

@@ -87,8 +87,8 @@ public final class MonthlyStatisticsService {
                 StatisticsJob.Reason.LATE_CHANGES);
     }
 
-    /** At start-up: only the months since {@code since} that have no result yet. */
-    public synchronized List<StatisticsJob.Summary> onStartup() throws InterruptedException {
+    /** When this instance becomes the leader (at start-up, after a failover): only the months since {@code since} that have no result yet. */
+    public synchronized List<StatisticsJob.Summary> catchUp() throws InterruptedException {
         createBucketIfMissing();
         List<YearMonth> missing = missingMonths(null);
         if (missing.isEmpty()) {

@@ -23,13 +23,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * An IoT fleet writing to a table made by {@link CdcToLakeTest#createTable}: runs of
  * mixed changes (40 % inserts, 45 % updates that finish or move trips, 15 % deletes) in small
  * transactions, at a steady pace, from a thread of its own. Starts fall in January to March 2024,
- * across month edges and the DST change in Europe.
+ * across month edges and the DST change in Europe, unless another window is given.
  */
 final class ChangeStream {
 
     private static final Instant FIRST_START = Instant.parse("2024-01-01T00:00:00Z");
-    private static final long START_SPAN_SECONDS = Duration.between(FIRST_START, Instant.parse("2024-04-01T00:00:00Z")).getSeconds();
+    private static final Instant END_OF_STARTS = Instant.parse("2024-04-01T00:00:00Z");
 
+    private final Instant firstStart;
+    private final long startSpanSeconds;
     private final Database database;
     private final String table;
     private final int perSecond;
@@ -45,6 +47,13 @@ final class ChangeStream {
     }
 
     ChangeStream(Database database, String table, int perSecond, long seed) {
+        this(database, table, perSecond, seed, FIRST_START, END_OF_STARTS);
+    }
+
+    /** Trips that start from {@code firstStart} until {@code endOfStarts} (a move may take one a few weeks outside). */
+    ChangeStream(Database database, String table, int perSecond, long seed, Instant firstStart, Instant endOfStarts) {
+        this.firstStart = firstStart;
+        this.startSpanSeconds = Duration.between(firstStart, endOfStarts).getSeconds();
         this.database = database;
         this.table = table;
         this.perSecond = perSecond;
@@ -99,7 +108,7 @@ final class ChangeStream {
                         long id = nextId++;
                         insert.setLong(1, id);
                         insert.setString(2, "v-" + random.nextInt(200));
-                        insert.setObject(3, OffsetDateTime.ofInstant(FIRST_START.plusSeconds((long) (random.nextDouble() * START_SPAN_SECONDS))
+                        insert.setObject(3, OffsetDateTime.ofInstant(firstStart.plusSeconds((long) (random.nextDouble() * startSpanSeconds))
                                 .plusNanos(random.nextInt(1_000_000) * 1000L), ZoneOffset.UTC));
                         insert.setBigDecimal(4, random.nextInt(5) == 0 ? null : BigDecimal.valueOf(random.nextInt(5_000_000), 3));
                         insert.setString(5, "trip " + id);

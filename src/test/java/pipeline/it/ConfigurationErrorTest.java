@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -59,6 +60,29 @@ class ConfigurationErrorTest {
         List<String> errors = errorLines(process);
         assertThat(process.exitValue()).isEqualTo(2);
         assertThat(errors).containsExactly("trip-pipeline stats: " + message);
+    }
+
+    @Test
+    void helpPrintsThisProgramsUsage() throws Exception {
+        Process process = start(List.of("--help"), Map.of());
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the process exits by itself").isTrue();
+        String usage = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.exitValue()).isZero();
+        assertThat(usage).contains("java -jar trip-pipeline.jar --dev", "stats --month YYYY-MM", "PIPELINE_PG_HOST", "pipeline.kafka.brokers",
+                "README.md").doesNotContain("Apache Camel");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "snapshots --table public.trip | snapshots",
+            "--verbose                     | --verbose",
+            "--dev --verbose               | --verbose",
+            "stat --month 2024-01          | stat"})
+    void anUnknownCommandOrOptionExitsWithOneLineNamingIt(String arguments, String named) throws Exception {
+        Process process = start(List.of(arguments.split(" ")), Map.of());
+        List<String> errors = errorLines(process);
+        assertThat(process.exitValue()).isEqualTo(2);
+        assertThat(errors).containsExactly("trip-pipeline: unknown command or option '" + named + "' (java -jar trip-pipeline.jar --help lists them)");
     }
 
     private static Process start(List<String> arguments, Map<String, String> environment) throws Exception {
