@@ -6,15 +6,18 @@ import java.util.List;
 import org.apache.camel.main.Main;
 import pipeline.config.StartupFailure;
 import pipeline.dev.DevMode;
+import pipeline.snapshot.SnapshotCommand;
 import pipeline.stats.StatsCommand;
 
-/** Runs the pipeline's routes ({@code --dev}: on embedded servers with a trip simulator), {@code stats --month YYYY-MM} once, or {@code --help}. */
+/** Runs the pipeline's routes ({@code --dev}: on embedded servers with a trip simulator), {@code stats --month YYYY-MM} or {@code snapshot --table T} once, or {@code --help}. */
 public final class App {
 
     private static final String USAGE = """
             usage: java -jar trip-pipeline.jar                        run the pipeline until stopped (SIGTERM, Ctrl-C)
                    java -jar trip-pipeline.jar --dev                  the same on embedded Postgres, Kafka and S3 with a simulated fleet
                    java -jar trip-pipeline.jar stats --month YYYY-MM  compute one month's vehicle statistics from the lake, then exit
+                   java -jar trip-pipeline.jar snapshot --table schema.table [--as-of 2026-11-30T12:00:00Z]
+                                                                      write the table as it was then (default: now) from the lake
                    java -jar trip-pipeline.jar --help                 this text
 
             Settings come from application.properties, overridden by environment variables (pipeline.pg.host
@@ -47,6 +50,7 @@ public final class App {
         String command = arguments.isEmpty() ? "" : arguments.get(0);
         switch (command) {
             case "stats" -> System.exit(StatsCommand.run(arguments.subList(1, arguments.size())));
+            case "snapshot" -> System.exit(SnapshotCommand.run(arguments.subList(1, arguments.size())));
             case "--help", "-h", "help" -> {
                 System.out.print(USAGE);
                 System.exit(0);
@@ -69,9 +73,10 @@ public final class App {
 
     private static int runPipeline(boolean dev) {
         Main main = pipelineMain();
+        DevMode devMode = null;
         try {
             if (dev) {
-                DevMode devMode = DevMode.start(Path.of("trip-pipeline-dev"));
+                devMode = DevMode.start(Path.of("trip-pipeline-dev"));
                 devMode.pipelineProperties().forEach(main::addOverrideProperty);
                 main.addMainListener(devMode);
             }
@@ -79,6 +84,10 @@ public final class App {
         } catch (Exception e) {
             System.err.println("trip-pipeline: " + StartupFailure.describe(e));
             return StartupFailure.isConfiguration(e) ? 2 : 1;
+        } finally {
+            if (devMode != null) {
+                devMode.stopServers();
+            }
         }
     }
 }

@@ -187,11 +187,6 @@ public class PipelineConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry
-    public HealthCheck captureHealth(DebeziumBatchComponent debezium) {
-        return DependencyHealthCheck.capture(debezium);
-    }
-
-    @BindToRegistry
     public HealthCheck kafkaHealth(PipelineSettings settings) {
         return DependencyHealthCheck.kafka(settings);
     }
@@ -245,6 +240,8 @@ public class PipelineConfiguration implements CamelConfiguration {
         leaderOnly.setCamelContext(context);
         context.getRegistry().bind(LEADER_ONLY, leaderOnly);
         context.getRegistry().bind("leadershipHealth", new LeadershipHealthCheck(cluster, LEADER));
+        DebeziumBatchComponent debezium = context.getRegistry().lookupByNameAndType(DEBEZIUM_SCHEME, DebeziumBatchComponent.class);
+        context.getRegistry().bind("captureHealth", DependencyHealthCheck.capture(debezium, () -> cluster.electionProblem(LEADER)));
         List<String> topics = new ArrayList<>(settings.pgTables.stream().map(settings::changeTopic).toList());
         topics.add(settings.deadLetterTopic());
         // asked while Camel builds the routes, which start once it is done (a consumer would create them with the broker's defaults)

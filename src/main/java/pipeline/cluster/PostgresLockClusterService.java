@@ -4,6 +4,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.support.cluster.AbstractCamelClusterService;
 import pipeline.config.PipelineSettings;
@@ -30,6 +32,7 @@ public final class PostgresLockClusterService extends AbstractCamelClusterServic
     private final String memberId;
     private final String slot;
     private final Sessions sessions;
+    private final Map<String, PostgresLockClusterView> views = new ConcurrentHashMap<>();
 
     /** Instances share leadership when they share the source database and {@code slot}; {@code memberId} names this one. */
     public PostgresLockClusterService(String memberId, String slot, Sessions sessions) {
@@ -54,7 +57,18 @@ public final class PostgresLockClusterService extends AbstractCamelClusterServic
 
     @Override
     protected PostgresLockClusterView createView(String namespace) {
-        return new PostgresLockClusterView(this, namespace, memberId, sessions, slot.hashCode(), namespace.hashCode());
+        PostgresLockClusterView view = new PostgresLockClusterView(this, namespace, memberId, sessions, slot.hashCode(), namespace.hashCode());
+        views.put(namespace, view);
+        return view;
+    }
+
+    /**
+     * Why this instance can neither lead {@code namespace} nor know who does (its session to Postgres
+     * fails), or null: a leader's routes may then be running nowhere.
+     */
+    public String electionProblem(String namespace) {
+        PostgresLockClusterView view = views.get(namespace);
+        return view == null ? null : view.electionProblem();
     }
 
     /** The member id in a leader-election session's application name. */

@@ -51,7 +51,7 @@ final class PostgresLockClusterView extends AbstractCamelClusterView {
     private String formerLeader;
     private ScheduledExecutorService checks;
     private Connection session;
-    private String lastProblem;
+    private volatile String lastProblem;
 
     PostgresLockClusterView(CamelClusterService service, String namespace, String memberId, PostgresLockClusterService.Sessions sessions,
                             int lockKey1, int lockKey2) {
@@ -82,6 +82,11 @@ final class PostgresLockClusterView extends AbstractCamelClusterView {
         members.add(local);
         getLeader().filter(leader -> !leader.isLocal()).ifPresent(members::add);
         return members;
+    }
+
+    /** Why this instance cannot take part in the election right now (Postgres unreachable, refusing the login), or null. */
+    String electionProblem() {
+        return lastProblem;
     }
 
     /** Whether this instance leads the namespace now. */

@@ -11,6 +11,8 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.spi.PropertiesComponent;
 import org.quartz.CronExpression;
 
 /**
@@ -76,6 +78,16 @@ public final class PipelineSettings {
     public final String hawtioPassword;
 
     private final Function<String, String> source;
+
+    /**
+     * The settings as the routes see them, for a command that runs without the routes:
+     * application.properties, overridden by environment variables and -D properties.
+     */
+    public static PipelineSettings load() {
+        PropertiesComponent properties = new DefaultCamelContext(false).getPropertiesComponent();
+        properties.setLocation("classpath:application.properties");
+        return new PipelineSettings(key -> properties.resolveProperty(key).orElse(null));
+    }
 
     /** Reads every key through {@code source}, which returns the resolved value or null when unset. */
     public PipelineSettings(Function<String, String> source) {

@@ -2,7 +2,11 @@ package pipeline.config;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 /** A plain JDBC connection to the source database of the pipeline.pg.* settings, for checks and measurements. */
@@ -31,5 +35,22 @@ public final class SourceDatabase {
         }
         return DriverManager.getConnection(
                 "jdbc:postgresql://" + settings.pgHost + ":" + settings.pgPort + "/" + settings.pgDatabase, login);
+    }
+
+    /** The columns of {@code table}'s primary key ({@code schema.table}), in key order; empty when it has none. */
+    public static List<String> primaryKey(PipelineSettings settings, String table, int timeoutSeconds) throws SQLException {
+        List<String> columns = new ArrayList<>();
+        try (Connection connection = connect(settings, timeoutSeconds);
+             PreparedStatement query = connection.prepareStatement("SELECT a.attname FROM pg_index i "
+                     + "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) "
+                     + "WHERE i.indrelid = to_regclass(?) AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)")) {
+            query.setString(1, table);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    columns.add(rows.getString(1));
+                }
+            }
+        }
+        return columns;
     }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import org.apache.camel.main.BaseMainSupport;
@@ -27,6 +28,8 @@ public final class DevMode extends MainListenerSupport {
     private TripSimulator simulator;
     private final String consolePassword = randomPassword();
 
+    private final AtomicBoolean serversStopped = new AtomicBoolean();
+
     private DevMode(Path directory, DevServers servers) {
         this.directory = directory;
         this.servers = servers;
@@ -35,7 +38,7 @@ public final class DevMode extends MainListenerSupport {
     /** Starts the servers in {@code directory}, emptied first so each run starts from a new fleet. */
     public static DevMode start(Path directory) throws Exception {
         deleteRecursively(directory);
-        DevServers servers = DevServers.start(directory);
+        DevServers servers = DevServers.start(directory, false);
         TripSimulator.createTable(servers.postgres.jdbcUrl("postgres"));
         return new DevMode(directory, servers);
     }
@@ -98,6 +101,14 @@ public final class DevMode extends MainListenerSupport {
 
     @Override
     public void afterStop(BaseMainSupport main) {
+        stopServers();
+    }
+
+    /** Stops the servers once: after Camel stopped, or when Camel failed to start and never stops. */
+    public void stopServers() {
+        if (!serversStopped.compareAndSet(false, true)) {
+            return;
+        }
         try {
             servers.close();
         } catch (Exception e) {

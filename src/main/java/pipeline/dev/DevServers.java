@@ -24,8 +24,17 @@ public final class DevServers implements AutoCloseable {
         this.s3Dir = s3Dir;
     }
 
+    /** Servers that stop with the JVM, whatever else runs then: for tests. */
     public static DevServers start(Path baseDir) throws Exception {
-        EmbeddedPostgres postgres = EmbeddedPostgres.start(baseDir.resolve("postgres"), freePort());
+        return start(baseDir, true);
+    }
+
+    /**
+     * With {@code stopWithJvm} false, Postgres stops only at {@link #close()}: --dev closes the servers
+     * after Camel stopped, where a shutdown hook of its own would stop Postgres under Debezium's feet.
+     */
+    public static DevServers start(Path baseDir, boolean stopWithJvm) throws Exception {
+        EmbeddedPostgres postgres = EmbeddedPostgres.start(baseDir.resolve("postgres"), freePort(), stopWithJvm);
         EmbeddedKafka kafka = EmbeddedKafka.start(baseDir.resolve("kafka"), freePort(), freePort());
         Path s3Dir = baseDir.resolve("s3");
         EmbeddedS3 s3 = EmbeddedS3.start(s3Dir, freePort(), S3_ACCESS_KEY, S3_SECRET_KEY);

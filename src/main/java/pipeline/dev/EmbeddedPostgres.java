@@ -11,9 +11,15 @@ public final class EmbeddedPostgres implements AutoCloseable {
         this.postgres = postgres;
     }
 
-    /** Starts a server on {@code port} whose data directory survives a restart of the same directory. */
+    /** Starts a server on {@code port} whose data directory survives a restart of the same directory; it stops with the JVM. */
     public static EmbeddedPostgres start(Path dataDir, int port) throws Exception {
+        return start(dataDir, port, true);
+    }
+
+    /** As {@link #start(Path, int)}; with {@code stopWithJvm} false only {@link #close()} stops it. */
+    public static EmbeddedPostgres start(Path dataDir, int port, boolean stopWithJvm) throws Exception {
         return new EmbeddedPostgres(io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
+                .setRegisterShutdownHook(stopWithJvm)
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(false)
                 .setPort(port)

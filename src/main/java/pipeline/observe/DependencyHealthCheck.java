@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
@@ -81,12 +82,20 @@ public final class DependencyHealthCheck extends AbstractHealthCheck {
         });
     }
 
-    /** Whether Debezium captures: DOWN with the engine's last failure until a batch goes through again. */
-    public static DependencyHealthCheck capture(DebeziumBatchComponent debezium) {
+    /**
+     * Whether Debezium captures: DOWN with the engine's last failure until a batch goes through again,
+     * or with the reason this instance cannot take part in the leader election, which leaves capture
+     * to no one when every instance has it. A standby whose election session works is UP.
+     */
+    public static DependencyHealthCheck capture(DebeziumBatchComponent debezium, Supplier<String> electionProblem) {
         return new DependencyHealthCheck("cdc-to-kafka", () -> {
             String failure = debezium.captureFailure();
             if (failure != null) {
                 throw new IllegalStateException(failure);
+            }
+            String election = electionProblem.get();
+            if (election != null) {
+                throw new IllegalStateException("not capturing: the leader election cannot reach Postgres: " + election);
             }
         });
     }

@@ -23,6 +23,7 @@ import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
+import pipeline.lake.InMemoryInputFile;
 import pipeline.lake.LakeFormat;
 import pipeline.lake.ParquetBytes;
 

@@ -4,8 +4,6 @@ import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 
-import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.spi.PropertiesComponent;
 import pipeline.config.ConfigurationException;
 import pipeline.config.KafkaClients;
 import pipeline.config.PipelineSettings;
@@ -30,7 +28,7 @@ public final class StatsCommand {
         }
         PipelineSettings settings;
         try {
-            settings = settings();
+            settings = PipelineSettings.load();
         } catch (ConfigurationException e) {
             System.err.println("trip-pipeline stats: " + e.getMessage());
             return 2;
@@ -45,13 +43,6 @@ public final class StatsCommand {
             System.err.println("trip-pipeline stats: " + month + " failed: " + RootCause.describe(e));
             return 1;
         }
-    }
-
-    /** The settings as the routes see them: application.properties, overridden by environment variables and -D properties. */
-    private static PipelineSettings settings() {
-        PropertiesComponent properties = new DefaultCamelContext(false).getPropertiesComponent();
-        properties.setLocation("classpath:application.properties");
-        return new PipelineSettings(key -> properties.resolveProperty(key).orElse(null));
     }
 
     private static YearMonth month(List<String> args) {

@@ -27,6 +27,7 @@ import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
+import pipeline.lake.InMemoryInputFile;
 import pipeline.lake.LakeFormat;
 
 /**

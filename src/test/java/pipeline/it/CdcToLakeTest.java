@@ -24,11 +24,11 @@ import static org.awaitility.Awaitility.await;
 /** Postgres changes reach the Parquet lake in S3 through Debezium and Kafka, exactly and with their types. */
 class CdcToLakeTest {
 
-    private static final String COLUMNS_PG = """
+    static final String COLUMNS_PG = """
             trip_id, vehicle_id, (extract(epoch FROM started_at) * 1000000)::bigint,
             (extract(epoch FROM ended_at) * 1000000)::bigint, (extract(epoch FROM local_start) * 1000000)::bigint,
             distance_km::text, trip_date::text, passengers, rating, paid, note""";
-    private static final String COLUMNS_LAKE = """
+    static final String COLUMNS_LAKE = """
             trip_id, vehicle_id, epoch_us(started_at), epoch_us(ended_at), epoch_us(local_start),
             CAST(distance_km AS VARCHAR), CAST(trip_date AS VARCHAR), passengers, rating, paid, note""";
 
@@ -171,7 +171,7 @@ class CdcToLakeTest {
                 assertThat(lake.query("SELECT " + COLUMNS_LAKE + " FROM " + Lake.LATEST + " ORDER BY trip_id")).isEqualTo(expected));
     }
 
-    private static List<List<String>> tableRows(Database database, String name) throws SQLException {
+    static List<List<String>> tableRows(Database database, String name) throws SQLException {
         try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
             return Lake.rows(statement.executeQuery("SELECT " + COLUMNS_PG + " FROM public." + name + " ORDER BY trip_id"));
         }

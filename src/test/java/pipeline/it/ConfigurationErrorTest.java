@@ -62,13 +62,32 @@ class ConfigurationErrorTest {
         assertThat(errors).containsExactly("trip-pipeline stats: " + message);
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "                                               | usage: java -jar trip-pipeline.jar snapshot --table schema.table [--as-of 2026-11-30T12:00:00Z]",
+            "--table                                        | usage: java -jar trip-pipeline.jar snapshot --table schema.table [--as-of 2026-11-30T12:00:00Z]",
+            "--table public.trip --as-of yesterday          | --as-of yesterday is not an ISO-8601 instant such as 2026-11-30T12:00:00Z",
+            "--table public.trip --at 2026-11-30T12:00:00Z  | unknown option '--at'; usage: java -jar trip-pipeline.jar snapshot --table schema.table [--as-of 2026-11-30T12:00:00Z]",
+            "--table public.other                           | public.other is not one of the captured tables (pipeline.pg.tables=public.trip)"})
+    void snapshotRefusesBadArgumentsWithOneLine(String arguments, String message) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("snapshot"));
+        if (arguments != null) {
+            command.addAll(List.of(arguments.split(" ")));
+        }
+        Process process = start(command, Map.of());
+        List<String> errors = errorLines(process);
+        assertThat(process.exitValue()).isEqualTo(2);
+        assertThat(errors).containsExactly("trip-pipeline snapshot: " + message);
+    }
+
     @Test
     void helpPrintsThisProgramsUsage() throws Exception {
         Process process = start(List.of("--help"), Map.of());
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("the process exits by itself").isTrue();
         String usage = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.exitValue()).isZero();
-        assertThat(usage).contains("java -jar trip-pipeline.jar --dev", "stats --month YYYY-MM", "PIPELINE_PG_HOST", "pipeline.kafka.brokers",
+        assertThat(usage).contains("java -jar trip-pipeline.jar --dev", "stats --month YYYY-MM", "snapshot --table schema.table [--as-of",
+                "PIPELINE_PG_HOST", "pipeline.kafka.brokers",
                 "README.md").doesNotContain("Apache Camel");
     }
 

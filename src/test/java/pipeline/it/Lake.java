@@ -76,14 +76,38 @@ final class Lake {
         }
         Path directory = download();
         String files = directory.resolve("raw").resolve(table) + "/**/*.parquet";
-        String events = "(SELECT * FROM read_parquet('" + files + "', hive_partitioning=true, union_by_name=true))";
-        try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:");
-             Statement statement = duckdb.createStatement()) {
-            statement.execute("SET TimeZone='UTC'");
-            return rows(statement.executeQuery(sql.replace("{events}", events)));
+        try {
+            return duckdb(sql.replace("{events}", "(SELECT * FROM read_parquet('" + files + "', hive_partitioning=true, union_by_name=true))"));
         } finally {
             // a test polling a lake of thousands of files would otherwise fill the disk with copies
             deleteRecursively(directory);
+        }
+    }
+
+    /** Runs a DuckDB query in which {@code files} names the rows of every Parquet object under {@code prefix}. */
+    List<List<String>> queryFiles(String prefix, String sql) throws IOException, SQLException {
+        Path directory = Files.createTempDirectory("objects");
+        try {
+            for (String key : objects(prefix)) {
+                if (key.endsWith(".parquet")) {
+                    Path target = directory.resolve(key);
+                    Files.createDirectories(target.getParent());
+                    s3.getObject(r -> r.bucket(bucket).key(key), target);
+                }
+            }
+            // the as_of=... directory is part of the snapshot's location, not a column of it
+            return duckdb(sql.replace("{files}", "(SELECT * FROM read_parquet('" + directory.resolve(prefix)
+                    + "/*.parquet', union_by_name=true, hive_partitioning=false))"));
+        } finally {
+            deleteRecursively(directory);
+        }
+    }
+
+    private static List<List<String>> duckdb(String sql) throws SQLException {
+        try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:");
+             Statement statement = duckdb.createStatement()) {
+            statement.execute("SET TimeZone='UTC'");
+            return rows(statement.executeQuery(sql));
         }
     }
 

@@ -9,6 +9,7 @@ import java.time.ZoneId;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import pipeline.snapshot.TableSnapshot;
 import pipeline.stats.LakeTrips;
 import pipeline.stats.StatisticsJob;
 import pipeline.stats.TripColumns;
@@ -68,6 +69,18 @@ class SchemaEvolutionTest {
             List<List<Object>> expected = contractRows(pg, pipeline.table, "2024-03", ZONE);
             assertThat(expected).hasSizeGreaterThan(20);
             assertEqualToContract(StatisticsFromLakeTest.readResult(lake, "2024-03"), expected);
+
+            // the table as it is now, rebuilt from files of three shapes (no fare, keys as bigint, distances at scale 4),
+            // with a memory budget a third of what the lake would take: three passes, each a slice of the keys
+            long stored = SharedServers.s3().listObjectsV2Paginator(r -> r.bucket(pipeline.bucket).prefix("raw/" + pipeline.table + "/"))
+                    .contents().stream().mapToLong(object -> object.size()).sum();
+            TableSnapshot.Summary snapshot = new TableSnapshot(SharedServers.s3(), pipeline.bucket, stored * TableSnapshot.IN_MEMORY_EXPANSION / 3 + 1)
+                    .write(pipeline.table, List.of("trip_id"), java.time.Instant.now());
+            assertThat(snapshot.passes()).as(snapshot.toString()).isEqualTo(3);
+            String snapshotFiles = TableSnapshot.prefix(pipeline.table, snapshot.asOf());
+            assertThat(lake.queryFiles(snapshotFiles, "SELECT " + COLUMNS_LAKE + " FROM {files} ORDER BY trip_id"))
+                    .isEqualTo(Lake.rows(sql.executeQuery("SELECT " + COLUMNS_PG + " FROM trip_evolve ORDER BY trip_id")));
+            assertThat(lake.queryFiles(snapshotFiles, "SELECT * FROM {files} LIMIT 1").get(0)).as("the table's columns now").hasSize(5);
 
             sql.execute("ALTER TABLE trip_evolve RENAME TO trip_evolve_old");
             sql.execute("UPDATE trip_evolve_old SET distance_km = 1 WHERE trip_id = 1");

@@ -1,4 +1,4 @@
-package pipeline.stats;
+package pipeline.lake;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -8,11 +8,11 @@ import org.apache.parquet.io.InputFile;
 import org.apache.parquet.io.SeekableInputStream;
 
 /** A Parquet file held in memory, as downloaded from S3 in one GET. */
-final class InMemoryInputFile implements InputFile {
+public final class InMemoryInputFile implements InputFile {
 
     private final byte[] content;
 
-    InMemoryInputFile(byte[] content) {
+    public InMemoryInputFile(byte[] content) {
         this.content = content;
     }
 
