@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -170,7 +171,7 @@ final class PostgresLockClusterView extends AbstractCamelClusterView {
             }
         }
         String holder = lockHolder();
-        if (!java.util.Objects.equals(holder, leaderId)) {
+        if (!Objects.equals(holder, leaderId)) {
             // null between two leaders: the lock is free until the next check takes it
             leaderId = holder;
             if (holder != null) {

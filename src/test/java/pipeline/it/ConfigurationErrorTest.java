@@ -56,10 +56,7 @@ class ConfigurationErrorTest {
     void statsRefusesABadMonthWithOneLine(String arguments, String message) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("stats"));
         command.addAll(List.of(arguments.split(" ")));
-        Process process = start(command, Map.of());
-        List<String> errors = errorLines(process);
-        assertThat(process.exitValue()).isEqualTo(2);
-        assertThat(errors).containsExactly("trip-pipeline stats: " + message);
+        assertRefusedWithOneLine(command, "trip-pipeline stats: " + message);
     }
 
     @ParameterizedTest
@@ -74,10 +71,7 @@ class ConfigurationErrorTest {
         if (arguments != null) {
             command.addAll(List.of(arguments.split(" ")));
         }
-        Process process = start(command, Map.of());
-        List<String> errors = errorLines(process);
-        assertThat(process.exitValue()).isEqualTo(2);
-        assertThat(errors).containsExactly("trip-pipeline snapshot: " + message);
+        assertRefusedWithOneLine(command, "trip-pipeline snapshot: " + message);
     }
 
     @Test
@@ -98,10 +92,15 @@ class ConfigurationErrorTest {
             "--dev --verbose               | --verbose",
             "stat --month 2024-01          | stat"})
     void anUnknownCommandOrOptionExitsWithOneLineNamingIt(String arguments, String named) throws Exception {
-        Process process = start(List.of(arguments.split(" ")), Map.of());
+        assertRefusedWithOneLine(List.of(arguments.split(" ")), "trip-pipeline: unknown command or option '" + named + "' (java -jar trip-pipeline.jar --help lists them)");
+    }
+
+    /** Exit status 2 and exactly {@code line} on standard error. */
+    private static void assertRefusedWithOneLine(List<String> arguments, String line) throws Exception {
+        Process process = start(arguments, Map.of());
         List<String> errors = errorLines(process);
         assertThat(process.exitValue()).isEqualTo(2);
-        assertThat(errors).containsExactly("trip-pipeline: unknown command or option '" + named + "' (java -jar trip-pipeline.jar --help lists them)");
+        assertThat(errors).containsExactly(line);
     }
 
     private static Process start(List<String> arguments, Map<String, String> environment) throws Exception {
