@@ -26,6 +26,8 @@ import pipeline.config.KafkaClients;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
 import pipeline.config.S3Clients;
+import pipeline.config.SourceDatabase;
+import pipeline.compaction.LakeCompaction;
 import pipeline.console.HawtioConsole;
 import pipeline.console.StatisticsOperations;
 import pipeline.lake.LakeBatchWriter;
@@ -80,6 +82,7 @@ public class PipelineConfiguration implements CamelConfiguration {
     // files are not later for it); under load batches fill before the interval ends.
     private static final long POLL_INTERVAL_MS = 1_000;
     private static final Duration TOPIC_CREATION_TIMEOUT = Duration.ofSeconds(10);
+    private static final int KEY_LOOKUP_TIMEOUT_SECONDS = 10;
 
     @BindToRegistry
     public PipelineSettings settings(CamelContext context) {
@@ -207,6 +210,16 @@ public class PipelineConfiguration implements CamelConfiguration {
         return new MonthlyStatisticsService(job, s3Client, settings.s3Bucket, settings.statsSince, settings.timezone, Clock.systemUTC(),
                 () -> LakeCatchUp.await(KafkaClients.properties(settings), settings.changeTopic(settings.statsTable), settings.groupId,
                         settings.statsLakeWait), settings.statsRestateMonths);
+    }
+
+    /** The raw lake's compaction, run by route compact-lake while it is started (on the leader). */
+    @BindToRegistry
+    public LakeCompaction lakeCompaction(PipelineSettings settings, S3Client s3Client, PipelineMetrics pipelineMetrics) {
+        // an eighth of the heap for the rows being sorted: the lake writer and the statistics share the rest
+        long memoryBudget = Runtime.getRuntime().maxMemory() / 8;
+        return new LakeCompaction(s3Client, settings.s3Bucket, settings.pgTables,
+                table -> SourceDatabase.primaryKey(settings, table, KEY_LOOKUP_TIMEOUT_SECONDS), settings.compactAfter,
+                settings.compactTargetSize, settings.compactGrace, memoryBudget, Clock.systemUTC()).withListener(pipelineMetrics);
     }
 
     /** The console is a window on the pipeline, not part of it: when it cannot start, the routes run on. */

@@ -64,7 +64,7 @@ public final class StatisticsBenchmark {
         long start = System.nanoTime();
         MonthlyStatistics statistics = new MonthlyStatistics(month);
         LakeTrips.Reading reading = new LakeTrips(new TripColumns("trip_id", "vehicle_id", "started_at", "ended_at", "distance_km"),
-                ZoneId.of("UTC"), null).read(month, files.stream().map(Path::toString).toList(), StatisticsBenchmark::bytes, statistics);
+                ZoneId.of("UTC"), null).read(month, files.stream().map(Path::toString).toList(), () -> path -> List.of(bytes(path)), statistics);
         List<VehicleMonth> ours = statistics.result();
         double oursSeconds = (System.nanoTime() - start) / 1e9;
 

@@ -22,6 +22,7 @@ import org.quartz.CronExpression;
 public final class PipelineSettings {
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,10})\\s*(KB|MB|GB|kb|mb|gb)");
     private static final Pattern TABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_$]*\\.[A-Za-z_][A-Za-z0-9_$]*");
     private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
@@ -55,6 +56,11 @@ public final class PipelineSettings {
     public final String s3SecretKey;
     public final int flushMaxRecords;
     public final Duration flushInterval;
+    /** How old the newest file of a day partition must be before compaction rewrites it; zero: never. */
+    public final Duration compactAfter;
+    public final long compactTargetSize;
+    public final Duration compactInterval;
+    public final Duration compactGrace;
     public final ZoneId timezone;
     public final String statsCron;
     public final YearMonth statsSince;
@@ -121,6 +127,10 @@ public final class PipelineSettings {
         s3SecretKey = optional("pipeline.s3.secret-key");
         flushMaxRecords = positiveInt("pipeline.lake.flush-max-records");
         flushInterval = duration("pipeline.lake.flush-interval");
+        compactAfter = "0".equals(optional("pipeline.lake.compact-after")) ? Duration.ZERO : duration("pipeline.lake.compact-after");
+        compactTargetSize = size("pipeline.lake.compact-target-size");
+        compactInterval = duration("pipeline.lake.compact-interval");
+        compactGrace = "0".equals(optional("pipeline.lake.compact-grace")) ? Duration.ZERO : duration("pipeline.lake.compact-grace");
         timezone = zone("pipeline.timezone");
         statsCron = cron("pipeline.stats.cron");
         statsSince = optionalMonth("pipeline.stats.since");
@@ -230,6 +240,25 @@ public final class PipelineSettings {
             throw new ConfigurationException(key, value, "must be longer than zero");
         }
         return duration;
+    }
+
+    /** A size such as 256MB, 64KB or 1GB (powers of 1024), from 1 MB up to the 5 GB a single S3 upload takes. */
+    private long size(String key) {
+        String value = required(key);
+        Matcher matcher = SIZE.matcher(value);
+        if (!matcher.matches()) {
+            throw new ConfigurationException(key, value, "not a size such as 64MB, 256MB or 1GB");
+        }
+        int shift = switch (matcher.group(2).toUpperCase(java.util.Locale.ROOT)) {
+            case "KB" -> 10;
+            case "MB" -> 20;
+            default -> 30;
+        };
+        long amount = Long.parseLong(matcher.group(1));
+        if (amount > (5L << 30) >> shift || amount << shift < 1L << 20) {
+            throw new ConfigurationException(key, value, "must be from 1MB to 5GB");
+        }
+        return amount << shift;
     }
 
     private ZoneId zone(String key) {

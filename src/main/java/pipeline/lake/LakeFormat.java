@@ -33,6 +33,9 @@ public final class LakeFormat {
     /** How many change columns follow a table's own columns in a raw lake row. */
     static final int CHANGE_COLUMNS = 7;
 
+    /** Name prefix of the files compaction writes in a day partition, in place of the lake writer's. */
+    public static final String COMPACTED_PREFIX = "compacted-";
+
     private LakeFormat() {
     }
 
@@ -56,8 +59,14 @@ public final class LakeFormat {
      * bytes), without Hadoop's configuration machinery.
      */
     public static ParquetWriter<GenericRecord> openWriter(OutputFile output, Schema schema) {
+        return openWriter(output, schema, ParquetWriter.DEFAULT_BLOCK_SIZE);
+    }
+
+    /** A writer whose row groups, held in memory until complete, are at most {@code rowGroupBytes}. */
+    public static ParquetWriter<GenericRecord> openWriter(OutputFile output, Schema schema, long rowGroupBytes) {
         try {
             return AvroParquetWriter.<GenericRecord>builder(output)
+                    .withRowGroupSize(rowGroupBytes)
                     .withSchema(schema)
                     .withDataModel(GenericData.get())
                     .withConf(new PlainParquetConfiguration())

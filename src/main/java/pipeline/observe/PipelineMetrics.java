@@ -16,6 +16,7 @@ import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pipeline.cdc.DebeziumBatchComponent;
+import pipeline.compaction.LakeCompaction;
 import pipeline.lake.LakeBatch;
 import pipeline.lake.LakeFile;
 import pipeline.stats.StatisticsJob;
@@ -24,7 +25,7 @@ import pipeline.stats.StatisticsJob;
  * The pipeline's own Prometheus series, next to Camel's route metrics on {@code /observe/metrics},
  * and the log line an operator reads for each Parquet file stored.
  */
-public final class PipelineMetrics implements StatisticsJob.Listener {
+public final class PipelineMetrics implements StatisticsJob.Listener, LakeCompaction.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineMetrics.class);
 
@@ -55,6 +56,8 @@ public final class PipelineMetrics implements StatisticsJob.Listener {
                 .description("1 on the instance that runs cdc-to-kafka and the scheduled statistics, 0 on a standby").register(registry);
         registry.counter("pipeline.dlq.records");
         registry.counter("pipeline.statistics.restatements");
+        registry.counter("pipeline.lake.compactions");
+        registry.counter("pipeline.lake.files.compacted");
         Gauge.builder("pipeline.lake.last.upload.timestamp", lastUploadSeconds, AtomicLong::get).baseUnit("seconds")
                 .description("When the lake writer last stored a Parquet file (0: not yet)").register(registry);
         statisticsGauge("month", "Month of the latest statistics run, as YYYYMM", run -> run.month().getYear() * 100 + run.month().getMonthValue());
@@ -109,6 +112,13 @@ public final class PipelineMetrics implements StatisticsJob.Listener {
         if (!batch.files().isEmpty()) {
             lastUploadSeconds.set(clock.instant().getEpochSecond());
         }
+    }
+
+    @Override
+    public void compacted(String table, int filesReplaced) {
+        activity.incrementAndGet();
+        registry.counter("pipeline.lake.compactions").increment();
+        registry.counter("pipeline.lake.files.compacted").increment(filesReplaced);
     }
 
     @Override

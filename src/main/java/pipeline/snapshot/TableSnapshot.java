@@ -25,6 +25,7 @@ import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.ParquetWriter;
 import pipeline.lake.InMemoryInputFile;
+import pipeline.lake.LakeFileReads;
 import pipeline.lake.LakeFormat;
 import pipeline.lake.ParquetBytes;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -87,10 +88,14 @@ public final class TableSnapshot {
         int written = 0;
         for (int pass = 0; pass < passes; pass++) {
             Map<List<Object>, Version> latest = new HashMap<>();
+            // compaction may swap files while they are read: a vanished file is read from what replaced it
+            LakeFileReads reads = new LakeFileReads(s3, bucket, files.stream().map(S3Object::key).toList());
             for (S3Object file : files) {
-                // the first pass sees every file's columns, so every slice is written with the same schema
-                long read = read(file.key(), keyColumns, asOf.toEpochMilli(), pass, passes, latest, pass == 0 ? columns : null);
-                events += pass == 0 ? read : 0;
+                for (byte[] content : reads.read(file.key())) {
+                    // the first pass sees every file's columns, so every slice is written with the same schema
+                    long read = read(file.key(), content, keyColumns, asOf.toEpochMilli(), pass, passes, latest, pass == 0 ? columns : null);
+                    events += pass == 0 ? read : 0;
+                }
             }
             Schema schema = outputSchema(table, columns.schema);
             List<Version> present = latest.values().stream().filter(version -> !version.deleted())
@@ -129,9 +134,8 @@ public final class TableSnapshot {
         }
     }
 
-    private long read(String key, List<String> keyColumns, long asOfMillis, int pass, int passes, Map<List<Object>, Version> latest,
-                      NewestSchema columns) {
-        byte[] content = s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray();
+    private long read(String key, byte[] content, List<String> keyColumns, long asOfMillis, int pass, int passes,
+                      Map<List<Object>, Version> latest, NewestSchema columns) {
         long events = 0;
         try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new InMemoryInputFile(content),
                 new PlainParquetConfiguration()).withDataModel(GenericData.get()).build()) {

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -15,6 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,10 +72,12 @@ public final class LakeTrips {
 
     /**
      * @param objectKeys every raw file of the table
-     * @param download   fetches one file's bytes
+     * @param downloads  for each pass over the listing, what fetches a listed file's bytes: one content, or
+     *                   those of the compacted files that replaced it after the listing
      * @param statistics receives each trip of the month once
      */
-    public Reading read(YearMonth month, List<String> objectKeys, Function<String, byte[]> download, MonthlyStatistics statistics) {
+    public Reading read(YearMonth month, List<String> objectKeys, Supplier<Function<String, List<byte[]>>> downloads,
+                        MonthlyStatistics statistics) {
         String monthPartition = String.format("/year=%04d/month=%02d/", month.getYear(), month.getMonthValue());
         List<String> monthFiles = objectKeys.stream().filter(key -> key.contains(monthPartition)).toList();
         List<String> otherFiles = objectKeys.stream().filter(key -> !key.contains(monthPartition)).toList();
@@ -96,8 +100,9 @@ public final class LakeTrips {
                 Progress progress = new Progress(month, pass, passes, objectKeys.size(), progressInterval.toNanos());
                 Set<String> optionalColumnsSeen = new HashSet<>();
                 TimestampKinds kinds = new TimestampKinds();
+                Function<String, List<byte[]>> download = downloads.get();
                 try {
-                    decodeInOrder(decoders, monthFiles, key -> reader.read(download.apply(key), true), file -> {
+                    decodeInOrder(decoders, monthFiles, key -> read(reader, download.apply(key), true), file -> {
                         kinds.check(file);
                         candidates.offer(file);
                         optionalColumnsSeen.addAll(file.optionalColumns);
@@ -122,7 +127,7 @@ public final class LakeTrips {
                         }
                     }
                 }
-                decodeInOrder(decoders, otherFiles, key -> reader.read(download.apply(key), false), file -> {
+                decodeInOrder(decoders, otherFiles, key -> read(reader, download.apply(key), false), file -> {
                     kinds.checkEnd(file);
                     candidates.supersede(file);
                     progress.fileRead(file.rows);
@@ -175,12 +180,20 @@ public final class LakeTrips {
 
     @FunctionalInterface
     private interface Decoder {
-        TripFile decode(String key) throws IOException;
+        List<TripFile> decode(String key) throws IOException;
+    }
+
+    private static List<TripFile> read(TripFileReader reader, List<byte[]> contents, boolean monthFile) throws IOException {
+        List<TripFile> files = new ArrayList<>(contents.size());
+        for (byte[] content : contents) {
+            files.add(reader.read(content, monthFile));
+        }
+        return files;
     }
 
     /** Decodes up to two files per thread ahead, bounding memory, and merges them one by one in list order. */
     private void decodeInOrder(ExecutorService decoders, List<String> keys, Decoder decoder, Consumer<TripFile> merge) {
-        ArrayDeque<Future<TripFile>> pending = new ArrayDeque<>();
+        ArrayDeque<Future<List<TripFile>>> pending = new ArrayDeque<>();
         ArrayDeque<String> pendingKeys = new ArrayDeque<>();
         int next = 0;
         try {
@@ -191,7 +204,7 @@ public final class LakeTrips {
                     pendingKeys.add(key);
                 }
                 String key = pendingKeys.remove();
-                merge.accept(await(pending.remove(), key));
+                await(pending.remove(), key).forEach(merge);
             }
         } finally {
             // after a failure or a full pass, the files decoded ahead are not wanted any more
@@ -199,7 +212,7 @@ public final class LakeTrips {
         }
     }
 
-    private static TripFile await(Future<TripFile> decoded, String key) {
+    private static List<TripFile> await(Future<List<TripFile>> decoded, String key) {
         try {
             return decoded.get();
         } catch (InterruptedException e) {

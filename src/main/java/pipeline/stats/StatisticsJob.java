@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import pipeline.config.PipelineSettings;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import pipeline.lake.LakeFileReads;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -106,8 +107,8 @@ public final class StatisticsJob {
         List<String> files = s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix("raw/" + table + "/")).contents().stream()
                 .map(S3Object::key).filter(key -> key.endsWith(".parquet")).toList();
         MonthlyStatistics statistics = new MonthlyStatistics(month);
-        LakeTrips.Reading reading = lakeTrips.read(month, files,
-                key -> s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray(), statistics);
+        // compaction may swap files while they are read: a vanished file is read from what replaced it
+        LakeTrips.Reading reading = lakeTrips.read(month, files, () -> new LakeFileReads(s3, bucket, files)::read, statistics);
         List<VehicleMonth> rows = statistics.result();
         String prefix = StatisticsOutput.prefix(month);
         long publishedRevision = download(prefix + "_SUCCESS").map(StatisticsOutput::revision).orElse(0L);

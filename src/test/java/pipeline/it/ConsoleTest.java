@@ -58,7 +58,7 @@ class ConsoleTest {
         ScheduledExecutorService fleet = Executors.newSingleThreadScheduledExecutor();
         try (RunningPipeline pipeline = new RunningPipeline(name).with("pipeline.hawtio.port", String.valueOf(port))
                 .with("pipeline.hawtio.user", USER).with("pipeline.hawtio.password", PASSWORD)
-                .with("pipeline.stats.restate-interval", "2s").start()) {
+                .with("pipeline.stats.restate-interval", "2s").with("pipeline.lake.compact-interval", "2s").start()) {
             fleet.scheduleWithFixedDelay(() -> {
                 int id = trips.incrementAndGet();
                 try {
@@ -75,12 +75,13 @@ class ConsoleTest {
                 new WebDriverWait(browser, Duration.ofSeconds(30)).withMessage("logged in")
                         .until(page -> page.findElements(By.id("pf-login-password-id")).isEmpty());
                 Map<String, Long> first = completedPerRoute(browser, console);
-                assertThat(first).containsOnlyKeys("cdc-to-kafka", "kafka-to-s3", "monthly-stats", "restate-stats");
+                assertThat(first).containsOnlyKeys("cdc-to-kafka", "kafka-to-s3", "monthly-stats", "restate-stats", "compact-lake");
                 new WebDriverWait(browser, Duration.ofSeconds(60)).pollingEvery(Duration.ofSeconds(3)).withMessage("exchange counts rising")
                         .until(page -> {
                             Map<String, Long> now = completedPerRoute(page, console);
                             return now.get("cdc-to-kafka") > first.get("cdc-to-kafka") && now.get("kafka-to-s3") > first.get("kafka-to-s3")
-                                    && now.get("kafka-to-s3") >= 2 && now.get("restate-stats") > first.get("restate-stats");
+                                    && now.get("kafka-to-s3") >= 2 && now.get("restate-stats") > first.get("restate-stats")
+                                    && now.get("compact-lake") > first.get("compact-lake");
                         });
                 Path screenshot = Path.of("target", "hawtio-routes.png");
                 Files.write(screenshot, ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));

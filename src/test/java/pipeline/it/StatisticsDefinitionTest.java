@@ -79,11 +79,17 @@ class StatisticsDefinitionTest {
                     .sorted((a, b) -> a.vehicleId().compareTo(b.vehicleId())).toList();
 
             assertThat(expected).hasSizeGreaterThan(10);
-            assertEqualToContract(actual.stream().map(row -> List.<Object>of(row.vehicleId(), row.month(), row.tripCount(),
-                    row.totalDistanceKm(), nullable(row.avgDistanceKm()), nullable(row.maxDistanceKm()), nullable(row.medianDistanceKm()),
-                    row.totalDurationS(), nullable(row.avgDurationS()), nullable(row.p95DurationS()), nullable(row.avgSpeedKmh()),
-                    row.firstTripStartMicros(), nullable(row.lastTripEndMicros()), row.activeDays())).toList(), expected);
+            assertEqualToContract(asRows(actual), expected);
         }
+    }
+
+    /** Computed statistics as the contract's 14 columns, vehicles in order, NULL as {@link #NULL}. */
+    static List<List<Object>> asRows(List<VehicleMonth> statistics) {
+        return statistics.stream().sorted((a, b) -> a.vehicleId().compareTo(b.vehicleId()))
+                .map(row -> List.<Object>of(row.vehicleId(), row.month(), row.tripCount(),
+                        row.totalDistanceKm(), nullable(row.avgDistanceKm()), nullable(row.maxDistanceKm()), nullable(row.medianDistanceKm()),
+                        row.totalDurationS(), nullable(row.avgDurationS()), nullable(row.p95DurationS()), nullable(row.avgSpeedKmh()),
+                        row.firstTripStartMicros(), nullable(row.lastTripEndMicros()), row.activeDays())).toList();
     }
 
     private static Object nullable(Object value) {

@@ -77,7 +77,7 @@ class LakeTripsTest {
         Duration keep = keepDeletedAfter == null ? null : keepDeletedAfter.equals("10d") ? Duration.ofDays(10) : Duration.ofSeconds(1);
 
         MonthlyStatistics read = new MonthlyStatistics(MARCH);
-        LakeTrips.Reading reading = lakeTrips(threads, maxKeysPerPass, Duration.ofSeconds(10), keep).read(MARCH, files, lake::get, read);
+        LakeTrips.Reading reading = lakeTrips(threads, maxKeysPerPass, Duration.ofSeconds(10), keep).read(MARCH, files, fromMemory(lake), read);
 
         assertThat(reading.events()).isEqualTo(changes.size());
         assertEqualToNaiveResolution(read, changes, keep);
@@ -88,10 +88,10 @@ class LakeTripsTest {
         List<Change> changes = randomChanges(new Random(7));
         Map<String, byte[]> lake = writeLake(changes, false, 0);
         MonthlyStatistics everyDeleteRemoves = new MonthlyStatistics(MARCH);
-        lakeTrips(2, 1_000_000, Duration.ofSeconds(10), null).read(MARCH, List.copyOf(lake.keySet()), lake::get, everyDeleteRemoves);
+        lakeTrips(2, 1_000_000, Duration.ofSeconds(10), null).read(MARCH, List.copyOf(lake.keySet()), fromMemory(lake), everyDeleteRemoves);
         MonthlyStatistics keepingCleanUps = new MonthlyStatistics(MARCH);
         lakeTrips(2, 1_000_000, Duration.ofSeconds(10), Duration.ofDays(10))
-                .read(MARCH, List.copyOf(lake.keySet()), lake::get, keepingCleanUps);
+                .read(MARCH, List.copyOf(lake.keySet()), fromMemory(lake), keepingCleanUps);
 
         long tripsKept = latestTripsOfMarch(changes, Duration.ofDays(10)).size();
         long tripsLeft = latestTripsOfMarch(changes, null).size();
@@ -111,7 +111,7 @@ class LakeTripsTest {
         assertThat(trips).filteredOn(trip -> trip.delaySeconds() != null).hasSizeGreaterThan(500);
         Map<String, byte[]> lake = writeLake(changes, false, 0);
         MonthlyStatistics read = new MonthlyStatistics(MARCH);
-        lakeTrips(2, 1_000_000, Duration.ofSeconds(10), null).read(MARCH, List.copyOf(lake.keySet()), lake::get, read);
+        lakeTrips(2, 1_000_000, Duration.ofSeconds(10), null).read(MARCH, List.copyOf(lake.keySet()), fromMemory(lake), read);
         assertThat(read.result().stream().mapToLong(VehicleMonth::delayTrips).sum())
                 .isEqualTo(trips.stream().filter(trip -> trip.delaySeconds() != null).count());
     }
@@ -125,7 +125,7 @@ class LakeTripsTest {
         Map<String, byte[]> lake = writeLake(changes, false, addedAt);
 
         MonthlyStatistics read = new MonthlyStatistics(MARCH);
-        lakeTrips(2, 1_000_000, Duration.ofSeconds(10), null).read(MARCH, List.copyOf(lake.keySet()), lake::get, read);
+        lakeTrips(2, 1_000_000, Duration.ofSeconds(10), null).read(MARCH, List.copyOf(lake.keySet()), fromMemory(lake), read);
 
         assertEqualToNaiveResolution(read, changes, null);
         assertThat(latestChangesOfMarch(changes, null)).filteredOn(change -> change.offset() < changes.get(addedAt).offset())
@@ -141,7 +141,7 @@ class LakeTripsTest {
         log.start();
         logger.addAppender(log);
         try {
-            lakeTrips(2, 500, Duration.ZERO, null).read(MARCH, List.copyOf(lake.keySet()), lake::get, new MonthlyStatistics(MARCH));
+            lakeTrips(2, 500, Duration.ZERO, null).read(MARCH, List.copyOf(lake.keySet()), fromMemory(lake), new MonthlyStatistics(MARCH));
         } finally {
             logger.detachAppender(log);
         }
@@ -317,5 +317,10 @@ class LakeTripsTest {
             }
         }
         return lake;
+    }
+
+    /** Each pass reads the files from memory, one content per key. */
+    private static java.util.function.Supplier<java.util.function.Function<String, List<byte[]>>> fromMemory(Map<String, byte[]> lake) {
+        return () -> key -> List.of(lake.get(key));
     }
 }
