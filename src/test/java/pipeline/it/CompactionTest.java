@@ -37,6 +37,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static pipeline.it.CdcToLakeTest.awaitLakeEqualsTable;
 import static pipeline.it.CdcToLakeTest.createTable;
 import static pipeline.it.CdcToLakeTest.execute;
@@ -79,7 +80,16 @@ class CompactionTest {
                     Duration.ofSeconds(1), 8 << 10, Duration.ZERO, 64 << 10, java.time.Clock.systemUTC())
                     .withListener((table, files) -> filesCompacted.addAndGet(files));
             Thread.sleep(1_100);
-            LakeCompaction.Summary summary = compaction.run(() -> true);
+            // the statistics computed again and again while the swap runs, each one exact
+            java.util.concurrent.CompletableFuture<LakeCompaction.Summary> compacting =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> compaction.run(() -> true));
+            int duringSwap = 0;
+            while (!compacting.isDone()) {
+                assertEqualToContract(statistics(s3, pipeline, lake), contract);
+                duringSwap++;
+            }
+            assertThat(duringSwap).as("statistics runs while compaction ran").isGreaterThanOrEqualTo(1);
+            LakeCompaction.Summary summary = compacting.get();
 
             List<String> eligible = before.entrySet().stream().filter(partition -> partition.getValue().size() > 1).map(Map.Entry::getKey).toList();
             assertThat(eligible).as("day partitions with several files").hasSizeGreaterThanOrEqualTo(5);
@@ -168,6 +178,57 @@ class CompactionTest {
             assertThat(lake.query(EVENTS)).as("every change, once").isEqualTo(events);
             awaitLakeEqualsTable(lake, name);
         }
+    }
+
+    @Test
+    void theLeaderCompactsOnItsOwnAndAKillDuringTheSwapLosesNothing() throws Exception {
+        String name = "trip_compact_kill";
+        createTable(name);
+        try (RunningPipeline pipeline = new RunningPipeline(name).with("pipeline.lake.compact-after", "1s")
+                .with("pipeline.lake.compact-interval", "2s")) {
+            Lake lake = new Lake(pipeline.bucket, pipeline.table);
+            // a long grace: the swaps wait with their files stored and the replaced ones not yet deleted
+            try (AppProcess app = AppProcess.start(pipeline.with("pipeline.lake.compact-grace", "60s"))) {
+                pipeline.awaitStreaming();
+                changeRounds(name, 0, 4, 200);
+                awaitLakeEqualsTable(lake, name);
+                await().alias("a swap stored, its replaced files waiting").atMost(Duration.ofSeconds(60)).until(() -> storedSwaps(lake) > 0);
+                app.kill();
+            }
+            Set<List<String>> changes = changeRecords(pipeline);
+            assertThat(new HashSet<>(lake.query(RECORDS))).as("every change of the topic in the lake after the kill").isEqualTo(changes);
+            awaitLakeEqualsTable(lake, name);
+
+            try (AppProcess app = AppProcess.start(pipeline.with("pipeline.lake.compact-grace", "1s"))) {
+                await().alias("every swap finished and every day compacted").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> lake.objects("compaction/").isEmpty() && partitions(SharedServers.s3(), pipeline.bucket, pipeline.table)
+                                .values().stream().allMatch(files -> runs(files).size() == 1));
+                assertThat(app.output()).contains("Lake compaction: ");
+                assertThat(pipeline.get("/observe/metrics").body()).containsPattern("(?m)^pipeline_lake_compactions_total [1-9]")
+                        .containsPattern("(?m)^pipeline_lake_files_compacted_total [1-9]");
+                assertThat(new HashSet<>(lake.query(RECORDS))).as("every change of the topic in the lake").isEqualTo(changes);
+                awaitLakeEqualsTable(lake, name);
+                app.stop(Duration.ofSeconds(60));
+            }
+        }
+    }
+
+    private static final String RECORDS = "SELECT DISTINCT __kafka_partition::VARCHAR, __kafka_offset::VARCHAR FROM {events}";
+
+    /** The change topic's records that carry a change (tombstones do not), by partition and offset. */
+    private static Set<List<String>> changeRecords(RunningPipeline pipeline) {
+        Set<List<String>> records = new HashSet<>();
+        for (var record : Topics.read(pipeline.changeTopic(), (int) Topics.endOffset(pipeline.changeTopic()))) {
+            if (record.value() != null) {
+                records.add(List.of(String.valueOf(record.partition()), String.valueOf(record.offset())));
+            }
+        }
+        return records;
+    }
+
+    /** Swaps whose compacted files are all stored and whose replaced files are not deleted yet. */
+    private static long storedSwaps(Lake lake) {
+        return lake.objects("compaction/").stream().filter(key -> lake.text(key).contains("\"storedAt\":\"")).count();
     }
 
     private static LakeCompaction compaction(S3Client s3, RunningPipeline pipeline) {

@@ -50,6 +50,11 @@ final class Lake {
         }
     }
 
+    /** An object's content as text (a manifest). */
+    String text(String key) {
+        return s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asUtf8String();
+    }
+
     /** Downloads every raw file of the table into a fresh local directory, keeping the key layout. */
     Path download() throws IOException {
         Path directory = Files.createTempDirectory("lake");
