@@ -32,6 +32,20 @@ class PipelineSettingsTest {
         assertThat(settings.s3Endpoint).isEmpty();
         assertThat(settings.statsSince).isNull();
         assertThat(List.of(settings.pgPort, settings.httpPort, settings.hawtioPort)).containsExactly(5432, 8080, 8090);
+        assertThat(settings.compactAfter).isEqualTo(Duration.ofDays(2));
+        assertThat(settings.compactTargetSize).isEqualTo(256L << 20);
+        assertThat(settings.compactInterval).isEqualTo(Duration.ofHours(1));
+        assertThat(settings.compactGrace).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void compactionIsOffWithZeroAndTakesSizesInBinaryUnits() throws IOException {
+        Map<String, String> properties = defaults();
+        properties.put("pipeline.lake.compact-after", "0");
+        properties.put("pipeline.lake.compact-target-size", "1GB");
+        PipelineSettings settings = new PipelineSettings(properties::get);
+        assertThat(settings.compactAfter).isZero();
+        assertThat(settings.compactTargetSize).isEqualTo(1L << 30);
     }
 
     @ParameterizedTest
@@ -47,7 +61,12 @@ class PipelineSettingsTest {
             "pipeline.s3.bucket              | ''",
             "pipeline.s3.bucket              | Trip_Lake",
             "pipeline.pg.slot                | my-slot",
-            "pipeline.s3.access-key          | AKIA123"})
+            "pipeline.s3.access-key          | AKIA123",
+            "pipeline.lake.compact-after     | two days",
+            "pipeline.lake.compact-target-size | 256 megabytes",
+            "pipeline.lake.compact-target-size | 10GB",
+            "pipeline.lake.compact-target-size | 512KB",
+            "pipeline.lake.compact-interval  | 0"})
     void refusesABadValueNamingItsKey(String key, String value) throws IOException {
         Map<String, String> properties = defaults();
         properties.put(key, value);

@@ -23,6 +23,7 @@ class ConfigurationErrorTest {
             "PIPELINE_S3_BUCKET           | ' '             | pipeline.s3.bucket",
             "PIPELINE_LAKE_FLUSH_MAX_RECORDS | -5           | pipeline.lake.flush-max-records",
             "PIPELINE_LAKE_FLUSH_INTERVAL | soon            | pipeline.lake.flush-interval",
+            "PIPELINE_LAKE_COMPACT_TARGET_SIZE | 10GB       | pipeline.lake.compact-target-size",
             "PIPELINE_HTTP_PORT           | 70000           | pipeline.http.port",
             "PIPELINE_HAWTIO_PORT         | -1              | pipeline.hawtio.port",
             "PIPELINE_PG_TABLES           | trip            | pipeline.pg.tables",
