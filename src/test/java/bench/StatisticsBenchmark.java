@@ -38,7 +38,7 @@ import pipeline.stats.VehicleMonth;
  */
 public final class StatisticsBenchmark {
 
-    private static final Schema ROW = SchemaBuilder.struct().name("cdc.public.trip.Value")
+    static final Schema ROW = SchemaBuilder.struct().name("cdc.public.trip.Value")
             .field("trip_id", Schema.INT64_SCHEMA)
             .field("vehicle_id", Schema.STRING_SCHEMA)
             .field("started_at", SchemaBuilder.string().name("io.debezium.time.ZonedTimestamp").build())
@@ -117,7 +117,7 @@ public final class StatisticsBenchmark {
     }
 
     /** Counts and instants exact, doubles within a relative 1e-9, as the contract asks. */
-    private static boolean equal(List<VehicleMonth> ours, List<VehicleMonth> theirs) {
+    static boolean equal(List<VehicleMonth> ours, List<VehicleMonth> theirs) {
         if (ours.size() != theirs.size()) {
             return false;
         }
@@ -208,7 +208,7 @@ public final class StatisticsBenchmark {
     }
 
     /** A row in the lake's form: instants in micros, the decimal as unscaled bytes. */
-    private static Object[] trip(long id, int vehicle, long startSeconds, Long endSeconds, BigDecimal distance) {
+    static Object[] trip(long id, int vehicle, long startSeconds, Long endSeconds, BigDecimal distance) {
         return new Object[] {id, "vehicle-" + vehicle, startSeconds * 1_000_000L, endSeconds == null ? null : endSeconds * 1_000_000L,
             distance == null ? null : java.nio.ByteBuffer.wrap(distance.unscaledValue().toByteArray())};
     }

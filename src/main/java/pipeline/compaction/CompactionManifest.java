@@ -11,10 +11,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * The record of one partition's swap, stored beside the lake under {@code compaction/} so that a run
  * cut short anywhere is finished or undone by the next: written before the compacted files are
  * uploaded (no {@code storedAt}), and again once they all are. Until then the compacted files may be
- * deleted; after it, the files they replace may.
+ * deleted; after it, the files they replace may, as long as each still has the ETag it had when read.
  */
-record CompactionManifest(String table, String partition, String run, List<String> replaced, List<String> compacted,
-                          String storedAt) {
+record CompactionManifest(String table, String partition, String run, List<String> replaced, List<String> replacedETags,
+                          List<String> compacted, String storedAt) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -28,7 +28,7 @@ record CompactionManifest(String table, String partition, String run, List<Strin
     }
 
     CompactionManifest stored(Instant at) {
-        return new CompactionManifest(table, partition, run, replaced, compacted, at.toString());
+        return new CompactionManifest(table, partition, run, replaced, replacedETags, compacted, at.toString());
     }
 
     /** When the compacted files were all stored, or null while they are not. */

@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -77,12 +78,13 @@ public final class LakeCompaction {
 
     /** What one run did. */
     public record Summary(int partitions, int filesBefore, long bytesBefore, int filesAfter, long bytesAfter, long rows,
-                          long copiesDropped, int swapsFinished, int swapsUndone, double seconds) {
+                          long copiesDropped, int spills, int swapsFinished, int swapsUndone, double seconds) {
         @Override
         public String toString() {
             return String.format("%d day partitions compacted: %,d files (%,d bytes) into %,d (%,d bytes), %,d rows, "
-                            + "%,d copies of one Kafka record dropped; %d swaps finished, %d undone; %.1f s",
-                    partitions, filesBefore, bytesBefore, filesAfter, bytesAfter, rows, copiesDropped, swapsFinished, swapsUndone, seconds);
+                            + "%,d copies of one Kafka record dropped, %d spills to disk; %d swaps finished, %d undone; %.1f s",
+                    partitions, filesBefore, bytesBefore, filesAfter, bytesAfter, rows, copiesDropped, spills, swapsFinished, swapsUndone,
+                    seconds);
         }
     }
 
@@ -163,7 +165,7 @@ public final class LakeCompaction {
             deleteScratch(scratch);
         }
         Summary summary = new Summary(totals.partitions, totals.filesBefore, totals.bytesBefore, totals.filesAfter, totals.bytesAfter,
-                totals.rows, totals.copiesDropped, totals.swapsFinished, totals.swapsUndone, (System.nanoTime() - started) / 1e9);
+                totals.rows, totals.copiesDropped, totals.spills, totals.swapsFinished, totals.swapsUndone, (System.nanoTime() - started) / 1e9);
         if (totals.partitions + totals.swapsFinished + totals.swapsUndone > 0) {
             LOG.info("Lake compaction: {}", summary);
         }
@@ -178,6 +180,7 @@ public final class LakeCompaction {
         long bytesAfter;
         long rows;
         long copiesDropped;
+        int spills;
         int swapsFinished;
         int swapsUndone;
     }
@@ -262,6 +265,7 @@ public final class LakeCompaction {
                         if (heldBytes > memoryBudget) {
                             bySchema.values().forEach(SortedRows::spill);
                             heldBytes = 0;
+                            totals.spills++;
                         }
                     }
                 }
@@ -282,7 +286,7 @@ public final class LakeCompaction {
 
             List<String> compacted = outputs.stream().map(output -> partition + output.getFileName()).toList();
             CompactionManifest manifest = new CompactionManifest(table, partition, run, files.stream().map(S3Object::key).toList(),
-                    compacted, null);
+                    files.stream().map(S3Object::eTag).toList(), compacted, null);
             put(manifest.key(), manifest.json());
             long bytesAfter = 0;
             for (Path output : outputs) {
@@ -368,12 +372,38 @@ public final class LakeCompaction {
             if (clock.instant().isBefore(due)) {
                 continue;
             }
-            delete(swap.replaced());
+            delete(unchanged(swap));
             delete(List.of(swap.key()));
             swaps.remove();
             finished++;
         }
         return finished;
+    }
+
+    /**
+     * The replaced files that are as compaction read them. A file written again since (the lake writer
+     * replaying a batch it never committed, with the same name) may hold rows the compacted files lack:
+     * it stays, and the day is compacted again later.
+     */
+    private List<String> unchanged(CompactionManifest swap) {
+        Map<String, String> current = new HashMap<>();
+        for (S3Object object : s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(swap.partition())).contents()) {
+            current.put(object.key(), object.eTag());
+        }
+        List<String> unchanged = new ArrayList<>();
+        for (int i = 0; i < swap.replaced().size(); i++) {
+            String key = swap.replaced().get(i);
+            String eTag = current.get(key);
+            if (eTag == null) {
+                continue;
+            }
+            if (eTag.equals(swap.replacedETags().get(i))) {
+                unchanged.add(key);
+            } else {
+                LOG.warn("Lake compaction: {} was written again after it was compacted; it stays, and its day is compacted again later", key);
+            }
+        }
+        return unchanged;
     }
 
     /** A swap cut short before its compacted files were all stored: they go, the files they were to replace stay. */

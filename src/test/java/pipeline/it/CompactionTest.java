@@ -177,7 +177,32 @@ class CompactionTest {
             }
             assertThat(lake.query(EVENTS)).as("every change, once").isEqualTo(events);
             awaitLakeEqualsTable(lake, name);
+
+            // the lake writer writes a file again (a batch it never committed, replayed) while its swap waits out the grace
+            execute("UPDATE public." + name + " SET distance_km = 42 WHERE trip_id = 5");
+            awaitLakeEqualsTable(lake, name);
+            String day = raw + "day=01/";
+            try (S3Client s3 = SharedServers.s3()) {
+                S3Object late = partitions(s3, pipeline.bucket, pipeline.table).get(day).stream()
+                        .filter(file -> !file.key().contains("compacted-")).findFirst().orElseThrow();
+                byte[] replayed = s3.getObjectAsBytes(r -> r.bucket(pipeline.bucket).key(partitionFile(s3, pipeline, "day=02/"))).asByteArray();
+                Thread.sleep(1_100);
+                java.util.concurrent.CompletableFuture<LakeCompaction.Summary> compacting = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> new LakeCompaction(s3, pipeline.bucket, List.of(pipeline.table), table -> List.of("trip_id"), Duration.ofSeconds(1),
+                                8 << 10, Duration.ofSeconds(3), 1 << 20, java.time.Clock.systemUTC()).run(() -> true));
+                await().atMost(Duration.ofSeconds(30)).until(() -> storedSwaps(lake) > 0);
+                s3.putObject(r -> r.bucket(pipeline.bucket).key(late.key()), software.amazon.awssdk.core.sync.RequestBody.fromBytes(replayed));
+                compacting.get();
+                assertThat(lake.keys()).as("the file written again stays").contains(late.key());
+            }
+            awaitLakeEqualsTable(lake, name);
         }
+    }
+
+    /** The first file of a day partition. */
+    private static String partitionFile(S3Client s3, RunningPipeline pipeline, String day) {
+        return partitions(s3, pipeline.bucket, pipeline.table).entrySet().stream().filter(partition -> partition.getKey().endsWith(day))
+                .findFirst().orElseThrow().getValue().get(0).key();
     }
 
     @Test
