@@ -63,6 +63,8 @@ public final class LakeCompaction {
     /** How many times its stored bytes a Snappy Parquet row takes as an Avro record in the heap, about. */
     private static final int IN_MEMORY_EXPANSION = 12;
     private static final long MAX_ROW_GROUP_BYTES = 64L << 20;
+    // the merge reads every spilled run at once, each a row group at a time: small ones keep many runs cheap
+    private static final long SPILL_ROW_GROUP_BYTES = 1L << 20;
 
     /** The primary key columns of a captured table, the first sort columns of its compacted files. */
     @FunctionalInterface
@@ -257,7 +259,7 @@ public final class LakeCompaction {
                     for (GenericRecord row = reader.read(); row != null; row = reader.read()) {
                         SortedRows rows = bySchema.get(schemaText);
                         if (rows == null) {
-                            rows = new SortedRows(row.getSchema(), order(row.getSchema(), keys), scratch, rowGroupBytes);
+                            rows = new SortedRows(row.getSchema(), order(row.getSchema(), keys), scratch, SPILL_ROW_GROUP_BYTES);
                             bySchema.put(schemaText, rows);
                         }
                         rows.add(row);
