@@ -374,7 +374,7 @@ public final class LakeCompaction {
             if (clock.instant().isBefore(due)) {
                 continue;
             }
-            delete(unchanged(swap));
+            delete(deletable(swap));
             delete(List.of(swap.key()));
             swaps.remove();
             finished++;
@@ -383,14 +383,22 @@ public final class LakeCompaction {
     }
 
     /**
-     * The replaced files that are as compaction read them. A file written again since (the lake writer
-     * replaying a batch it never committed, with the same name) may hold rows the compacted files lack:
-     * it stays, and the day is compacted again later.
+     * The replaced files that may go: those still as compaction read them, and only while every
+     * compacted file of the swap is there. A file written again since (the lake writer replaying a
+     * batch it never committed, with the same name) may hold rows the compacted files lack; compacted
+     * files gone (a stale leader's swap undone by the new one) no longer hold the rows. Either way the
+     * replaced files stay, and the day is compacted again later.
      */
-    private List<String> unchanged(CompactionManifest swap) {
+    private List<String> deletable(CompactionManifest swap) {
         Map<String, String> current = new HashMap<>();
         for (S3Object object : s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(swap.partition())).contents()) {
             current.put(object.key(), object.eTag());
+        }
+        List<String> gone = swap.compacted().stream().filter(key -> !current.containsKey(key)).toList();
+        if (!gone.isEmpty()) {
+            LOG.warn("Lake compaction: {} of swap {} are gone; the files the swap replaced stay, and {} is compacted again later",
+                    gone, swap.run(), swap.partition());
+            return List.of();
         }
         List<String> unchanged = new ArrayList<>();
         for (int i = 0; i < swap.replaced().size(); i++) {

@@ -194,6 +194,24 @@ class CompactionTest {
                 s3.putObject(r -> r.bucket(pipeline.bucket).key(late.key()), software.amazon.awssdk.core.sync.RequestBody.fromBytes(replayed));
                 compacting.get();
                 assertThat(lake.keys()).as("the file written again stays").contains(late.key());
+
+                // a swap's compacted files deleted before its grace ended (another instance undoing it): the replaced files stay
+                execute("UPDATE public." + name + " SET distance_km = 43 WHERE trip_id = 6");
+                awaitLakeEqualsTable(lake, name);
+                List<List<String>> beforeSwap = lake.query(EVENTS);
+                List<String> filesBeforeSwap = lake.keys();
+                Thread.sleep(1_100);
+                compacting = java.util.concurrent.CompletableFuture.supplyAsync(() -> new LakeCompaction(s3, pipeline.bucket,
+                        List.of(pipeline.table), table -> List.of("trip_id"), Duration.ofSeconds(1), 8 << 10, Duration.ofSeconds(3), 1 << 20,
+                        java.time.Clock.systemUTC()).run(() -> true));
+                await().atMost(Duration.ofSeconds(30)).until(() -> storedSwaps(lake) > 0);
+                String compactedDay = raw + "day=02/";
+                List<String> compactedFiles = lake.keys().stream()
+                        .filter(key -> key.startsWith(compactedDay + "compacted-") && !filesBeforeSwap.contains(key)).toList();
+                assertThat(compactedFiles).as("the swap's compacted files").isNotEmpty();
+                compactedFiles.forEach(key -> s3.deleteObject(r -> r.bucket(pipeline.bucket).key(key)));
+                compacting.get();
+                assertThat(new HashSet<>(lake.query(EVENTS))).as("no change lost").containsAll(beforeSwap);
             }
             awaitLakeEqualsTable(lake, name);
         }
