@@ -204,7 +204,7 @@ class CompactionTest {
                 compacting = java.util.concurrent.CompletableFuture.supplyAsync(() -> new LakeCompaction(s3, pipeline.bucket,
                         List.of(pipeline.table), table -> List.of("trip_id"), Duration.ofSeconds(1), 8 << 10, Duration.ofSeconds(3), 1 << 20,
                         java.time.Clock.systemUTC()).run(() -> true));
-                await().atMost(Duration.ofSeconds(30)).until(() -> storedSwaps(lake) > 0);
+                await().atMost(Duration.ofSeconds(30)).until(() -> storedSwaps(lake, manifests + "day=02/") > 0);
                 String compactedDay = raw + "day=02/";
                 List<String> compactedFiles = lake.keys().stream()
                         .filter(key -> key.startsWith(compactedDay + "compacted-") && !filesBeforeSwap.contains(key)).toList();
@@ -271,7 +271,11 @@ class CompactionTest {
 
     /** Swaps whose compacted files are all stored and whose replaced files are not deleted yet. */
     private static long storedSwaps(Lake lake) {
-        return lake.objects("compaction/").stream().filter(key -> lake.text(key).contains("\"storedAt\":\"")).count();
+        return storedSwaps(lake, "compaction/");
+    }
+
+    private static long storedSwaps(Lake lake, String prefix) {
+        return lake.objects(prefix).stream().filter(key -> lake.text(key).contains("\"storedAt\":\"")).count();
     }
 
     private static LakeCompaction compaction(S3Client s3, RunningPipeline pipeline) {
