@@ -234,79 +234,20 @@ public final class LakeCompaction {
     /** Compacts one partition and stores its files; null when a file vanished meanwhile (another swap), for a later run. */
     private CompactionManifest compact(String table, String partition, List<S3Object> files, List<String> keys, Path scratch, Totals totals) {
         String run = RUN_ID.format(clock.instant());
-        long rowGroupBytes = Math.max(1L << 20, Math.min(MAX_ROW_GROUP_BYTES, Math.min(targetSize, memoryBudget / 8)));
         Map<String, SortedRows> bySchema = new LinkedHashMap<>();
         List<Path> outputs = new ArrayList<>();
         try {
-            long heldBytes = 0;
-            for (S3Object file : files) {
-                Path input = scratch.resolve("input.parquet");
-                Files.deleteIfExists(input);
-                if (!download(file.key(), input)) {
-                    LOG.info("Lake compaction: {} vanished while {} was compacted; the next run compacts the partition", file.key(), partition);
-                    return null;
-                }
-                LocalInputFile local = new LocalInputFile(input);
-                long rowBytes;
-                String schemaText;
-                try (ParquetFileReader footer = ParquetFileReader.open(local)) {
-                    rowBytes = Math.max(1, file.size() * IN_MEMORY_EXPANSION / Math.max(1, footer.getRecordCount()));
-                    schemaText = footer.getFileMetaData().getKeyValueMetaData().getOrDefault("parquet.avro.schema",
-                            footer.getFileMetaData().getSchema().toString());
-                }
-                try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(local, new PlainParquetConfiguration())
-                        .withDataModel(GenericData.get()).build()) {
-                    for (GenericRecord row = reader.read(); row != null; row = reader.read()) {
-                        SortedRows rows = bySchema.get(schemaText);
-                        if (rows == null) {
-                            rows = new SortedRows(row.getSchema(), order(row.getSchema(), keys), scratch, SPILL_ROW_GROUP_BYTES);
-                            bySchema.put(schemaText, rows);
-                        }
-                        rows.add(row);
-                        heldBytes += rowBytes;
-                        if (heldBytes > memoryBudget) {
-                            bySchema.values().forEach(SortedRows::spill);
-                            heldBytes = 0;
-                            totals.spills++;
-                        }
-                    }
-                }
-                Files.delete(input);
+            if (!sortRows(partition, files, keys, scratch, bySchema, totals)) {
+                return null;
             }
-
-            long rowCount = 0;
-            long copies = 0;
-            for (SortedRows rows : bySchema.values()) {
-                Iterator<GenericRecord> sorted = rows.merged();
-                while (sorted.hasNext()) {
-                    Path output = scratch.resolve(String.format("%s%s-%05d.parquet", LakeFormat.COMPACTED_PREFIX, run, outputs.size()));
-                    outputs.add(output);
-                    rowCount += writeUpToTarget(output, rows.schema(), sorted, rowGroupBytes);
-                }
-                copies += rows.copiesDropped();
-            }
-
-            List<String> compacted = outputs.stream().map(output -> partition + output.getFileName()).toList();
-            CompactionManifest manifest = new CompactionManifest(table, partition, run, files.stream().map(S3Object::key).toList(),
-                    files.stream().map(S3Object::eTag).toList(), compacted, null);
-            put(manifest.key(), manifest.json());
-            long bytesAfter = 0;
-            for (Path output : outputs) {
-                bytesAfter += Files.size(output);
-                s3.putObject(r -> r.bucket(bucket).key(partition + output.getFileName()), RequestBody.fromFile(output));
-            }
-            CompactionManifest stored = manifest.stored(clock.instant());
-            put(stored.key(), stored.json());
-
+            long rows = writeCompacted(bySchema, run, scratch, outputs, totals);
+            CompactionManifest stored = store(table, partition, run, files, outputs, totals);
             totals.partitions++;
             totals.filesBefore += files.size();
             totals.bytesBefore += files.stream().mapToLong(S3Object::size).sum();
             totals.filesAfter += outputs.size();
-            totals.bytesAfter += bytesAfter;
-            totals.rows += rowCount;
-            totals.copiesDropped += copies;
+            totals.rows += rows;
             listener.compacted(table, files.size());
-            LOG.debug("Compacted {}: {} files into {}, {} rows", partition, files.size(), outputs.size(), rowCount);
             return stored;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot compact " + partition + ": " + e.getMessage(), e);
@@ -316,6 +257,83 @@ public final class LakeCompaction {
             }
             outputs.forEach(LakeCompaction::deleteQuietly);
         }
+    }
+
+    /**
+     * Downloads the partition's files one at a time into rows sorted per schema, spilling them all
+     * when the rows held reach the memory budget; false when a file vanished meanwhile.
+     */
+    private boolean sortRows(String partition, List<S3Object> files, List<String> keys, Path scratch, Map<String, SortedRows> bySchema,
+                             Totals totals) throws IOException {
+        long heldBytes = 0;
+        Path input = scratch.resolve("input.parquet");
+        for (S3Object file : files) {
+            Files.deleteIfExists(input);
+            if (!download(file.key(), input)) {
+                LOG.info("Lake compaction: {} vanished while {} was compacted; the next run compacts the partition", file.key(), partition);
+                return false;
+            }
+            LocalInputFile local = new LocalInputFile(input);
+            long rowBytes;
+            String schemaText;
+            try (ParquetFileReader footer = ParquetFileReader.open(local)) {
+                rowBytes = Math.max(1, file.size() * IN_MEMORY_EXPANSION / Math.max(1, footer.getRecordCount()));
+                schemaText = footer.getFileMetaData().getKeyValueMetaData().getOrDefault("parquet.avro.schema",
+                        footer.getFileMetaData().getSchema().toString());
+            }
+            try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(local, new PlainParquetConfiguration())
+                    .withDataModel(GenericData.get()).build()) {
+                for (GenericRecord row = reader.read(); row != null; row = reader.read()) {
+                    SortedRows rows = bySchema.get(schemaText);
+                    if (rows == null) {
+                        rows = new SortedRows(row.getSchema(), order(row.getSchema(), keys), scratch, SPILL_ROW_GROUP_BYTES);
+                        bySchema.put(schemaText, rows);
+                    }
+                    rows.add(row);
+                    heldBytes += rowBytes;
+                    if (heldBytes > memoryBudget) {
+                        bySchema.values().forEach(SortedRows::spill);
+                        heldBytes = 0;
+                        totals.spills++;
+                    }
+                }
+            }
+        }
+        Files.deleteIfExists(input);
+        return true;
+    }
+
+    /** Writes each schema's rows, merged in order, as local files of at most the target size; returns the rows written. */
+    private long writeCompacted(Map<String, SortedRows> bySchema, String run, Path scratch, List<Path> outputs, Totals totals)
+            throws IOException {
+        long rowGroupBytes = Math.max(1L << 20, Math.min(MAX_ROW_GROUP_BYTES, Math.min(targetSize, memoryBudget / 8)));
+        long written = 0;
+        for (SortedRows rows : bySchema.values()) {
+            Iterator<GenericRecord> sorted = rows.merged();
+            while (sorted.hasNext()) {
+                Path output = scratch.resolve(String.format("%s%s-%05d.parquet", LakeFormat.COMPACTED_PREFIX, run, outputs.size()));
+                outputs.add(output);
+                written += writeUpToTarget(output, rows.schema(), sorted, rowGroupBytes);
+            }
+            totals.copiesDropped += rows.copiesDropped();
+        }
+        return written;
+    }
+
+    /** The swap's steps 2 to 4: its manifest, the compacted files uploaded, the manifest marked stored. */
+    private CompactionManifest store(String table, String partition, String run, List<S3Object> files, List<Path> outputs, Totals totals)
+            throws IOException {
+        List<String> compacted = outputs.stream().map(output -> partition + output.getFileName()).toList();
+        CompactionManifest manifest = new CompactionManifest(table, partition, run, files.stream().map(S3Object::key).toList(),
+                files.stream().map(S3Object::eTag).toList(), compacted, null);
+        put(manifest.key(), manifest.json());
+        for (Path output : outputs) {
+            totals.bytesAfter += Files.size(output);
+            s3.putObject(r -> r.bucket(bucket).key(partition + output.getFileName()), RequestBody.fromFile(output));
+        }
+        CompactionManifest stored = manifest.stored(clock.instant());
+        put(stored.key(), stored.json());
+        return stored;
     }
 
     /** Writes sorted rows to one file until it reaches the target size; returns how many. */
