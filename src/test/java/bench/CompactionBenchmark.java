@@ -125,8 +125,7 @@ public final class CompactionBenchmark {
     private static long eventsWritten;
 
     private static List<VehicleMonth> statistics(S3Client s3, String bucket) {
-        List<String> files = s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix("raw/" + TABLE + "/")).contents().stream()
-                .map(S3Object::key).filter(key -> key.endsWith(".parquet")).toList();
+        List<String> files = LakeFileReads.rawFiles(s3, bucket, TABLE).stream().map(S3Object::key).toList();
         MonthlyStatistics statistics = new MonthlyStatistics(MONTH);
         eventsRead = new LakeTrips(COLUMNS, ZoneOffset.UTC, null).read(MONTH, files, () -> new LakeFileReads(s3, bucket, files)::read,
                 statistics).events();

@@ -34,10 +34,10 @@ import org.apache.parquet.io.LocalInputFile;
 import org.apache.parquet.io.LocalOutputFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pipeline.lake.LakeFileReads;
 import pipeline.lake.LakeFormat;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -60,8 +60,6 @@ public final class LakeCompaction {
 
     private static final Logger LOG = LoggerFactory.getLogger(LakeCompaction.class);
     private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
-    /** How many times its stored bytes a Snappy Parquet row takes as an Avro record in the heap, about. */
-    private static final int IN_MEMORY_EXPANSION = 12;
     private static final long MAX_ROW_GROUP_BYTES = 64L << 20;
     // the merge reads every spilled run at once, each a row group at a time: small ones keep many runs cheap
     private static final long SPILL_ROW_GROUP_BYTES = 1L << 20;
@@ -190,11 +188,9 @@ public final class LakeCompaction {
     /** The table's raw files by day partition ({@code raw/{table}/year=…/month=…/day=…/}), in date order. */
     private Map<String, List<S3Object>> partitions(String table) {
         Map<String, List<S3Object>> partitions = new TreeMap<>();
-        for (S3Object object : s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix("raw/" + table + "/")).contents()) {
-            if (object.key().endsWith(".parquet")) {
-                String partition = object.key().substring(0, object.key().lastIndexOf('/') + 1);
-                partitions.computeIfAbsent(partition, p -> new ArrayList<>()).add(object);
-            }
+        for (S3Object object : LakeFileReads.rawFiles(s3, bucket, table)) {
+            String partition = object.key().substring(0, object.key().lastIndexOf('/') + 1);
+            partitions.computeIfAbsent(partition, p -> new ArrayList<>()).add(object);
         }
         return partitions;
     }
@@ -277,7 +273,7 @@ public final class LakeCompaction {
             long rowBytes;
             String schemaText;
             try (ParquetFileReader footer = ParquetFileReader.open(local)) {
-                rowBytes = Math.max(1, file.size() * IN_MEMORY_EXPANSION / Math.max(1, footer.getRecordCount()));
+                rowBytes = Math.max(1, file.size() * LakeFormat.IN_MEMORY_EXPANSION / Math.max(1, footer.getRecordCount()));
                 schemaText = footer.getFileMetaData().getKeyValueMetaData().getOrDefault("parquet.avro.schema",
                         footer.getFileMetaData().getSchema().toString());
             }
@@ -455,9 +451,8 @@ public final class LakeCompaction {
         try {
             s3.getObject(r -> r.bucket(bucket).key(key), target);
             return true;
-        } catch (NoSuchKeyException e) {
-            return false;
         } catch (S3Exception e) {
+            // NoSuchKeyException, or a bare 404 from servers that answer without an error code
             if (e.statusCode() == 404) {
                 return false;
             }

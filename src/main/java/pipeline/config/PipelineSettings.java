@@ -127,10 +127,10 @@ public final class PipelineSettings {
         s3SecretKey = optional("pipeline.s3.secret-key");
         flushMaxRecords = positiveInt("pipeline.lake.flush-max-records");
         flushInterval = duration("pipeline.lake.flush-interval");
-        compactAfter = "0".equals(optional("pipeline.lake.compact-after")) ? Duration.ZERO : duration("pipeline.lake.compact-after");
+        compactAfter = durationOrOff("pipeline.lake.compact-after");
         compactTargetSize = size("pipeline.lake.compact-target-size");
         compactInterval = duration("pipeline.lake.compact-interval");
-        compactGrace = "0".equals(optional("pipeline.lake.compact-grace")) ? Duration.ZERO : duration("pipeline.lake.compact-grace");
+        compactGrace = durationOrOff("pipeline.lake.compact-grace");
         timezone = zone("pipeline.timezone");
         statsCron = cron("pipeline.stats.cron");
         statsSince = optionalMonth("pipeline.stats.since");
@@ -148,8 +148,7 @@ public final class PipelineSettings {
         statsEndColumn = required("pipeline.stats.end-column");
         statsDistanceColumn = required("pipeline.stats.distance-column");
         statsKeepDeletedAfter = optional("pipeline.stats.keep-deleted-after").isEmpty() ? null : duration("pipeline.stats.keep-deleted-after");
-        statsRestateInterval = "0".equals(optional("pipeline.stats.restate-interval")) ? Duration.ZERO
-                : duration("pipeline.stats.restate-interval");
+        statsRestateInterval = durationOrOff("pipeline.stats.restate-interval");
         statsRestateMonths = positiveInt("pipeline.stats.restate-months");
         httpPort = port("pipeline.http.port");
         hawtioPort = port("pipeline.hawtio.port");
@@ -240,6 +239,11 @@ public final class PipelineSettings {
             throw new ConfigurationException(key, value, "must be longer than zero");
         }
         return duration;
+    }
+
+    /** A duration, or zero for {@code 0}: the key's feature is off. */
+    private Duration durationOrOff(String key) {
+        return "0".equals(optional(key)) ? Duration.ZERO : duration(key);
     }
 
     /** A size such as 256MB, 64KB or 1GB (powers of 1024), from 1 MB up to the 5 GB a single S3 upload takes. */

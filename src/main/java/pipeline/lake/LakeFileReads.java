@@ -9,7 +9,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -38,6 +37,12 @@ public final class LakeFileReads {
         this.listed = Set.copyOf(listed);
     }
 
+    /** Every raw Parquet file of {@code table} ({@code schema.table}), as one listing of {@code raw/{table}/}. */
+    public static List<S3Object> rawFiles(S3Client s3, String bucket, String table) {
+        return s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix("raw/" + table + "/")).contents().stream()
+                .filter(object -> object.key().endsWith(".parquet")).toList();
+    }
+
     /** The listed file's content, or the contents of the compacted files that replaced it and were not read yet. */
     public List<byte[]> read(String key) {
         return read(key, 0);
@@ -46,9 +51,8 @@ public final class LakeFileReads {
     private List<byte[]> read(String key, int replacements) {
         try {
             return List.of(s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray());
-        } catch (NoSuchKeyException e) {
-            return replacements(key, replacements);
         } catch (S3Exception e) {
+            // NoSuchKeyException, or a bare 404 from servers that answer without an error code
             if (e.statusCode() == 404) {
                 return replacements(key, replacements);
             }

@@ -33,6 +33,9 @@ public final class LakeFormat {
     /** How many change columns follow a table's own columns in a raw lake row. */
     static final int CHANGE_COLUMNS = 7;
 
+    /** How many times its stored bytes a Snappy Parquet row takes as an Avro record in the heap, about. */
+    public static final int IN_MEMORY_EXPANSION = 12;
+
     /** Name prefix of the files compaction writes in a day partition, in place of the lake writer's. */
     public static final String COMPACTED_PREFIX = "compacted-";
 

@@ -43,8 +43,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public final class TableSnapshot {
 
     private static final DateTimeFormatter AS_OF = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
-    /** How many times its stored bytes a Snappy Parquet row takes as an Avro record in memory, about. */
-    public static final int IN_MEMORY_EXPANSION = 12;
 
     /** What one snapshot wrote. */
     public record Summary(String table, Instant asOf, long rows, int files, int lakeFiles, long events, int passes, double seconds,
@@ -74,10 +72,9 @@ public final class TableSnapshot {
     /** Writes {@code table} ({@code schema.table}) as of {@code asOf}, keyed by {@code keyColumns}; a snapshot written before is replaced. */
     public Summary write(String table, List<String> keyColumns, Instant asOf) {
         long started = System.nanoTime();
-        List<S3Object> files = s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix("raw/" + table + "/")).contents().stream()
-                .filter(object -> object.key().endsWith(".parquet")).toList();
+        List<S3Object> files = LakeFileReads.rawFiles(s3, bucket, table);
         long storedBytes = files.stream().mapToLong(S3Object::size).sum();
-        int passes = (int) Math.max(1, Math.min(1024, (storedBytes * IN_MEMORY_EXPANSION + budgetBytes - 1) / budgetBytes));
+        int passes = (int) Math.max(1, Math.min(1024, (storedBytes * LakeFormat.IN_MEMORY_EXPANSION + budgetBytes - 1) / budgetBytes));
         String prefix = prefix(table, asOf);
         deleteObjects(prefix);
 

@@ -104,8 +104,7 @@ public final class StatisticsJob {
     }
 
     private Summary compute(YearMonth month, boolean lakeCaughtUp, Reason reason, long started) {
-        List<String> files = s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix("raw/" + table + "/")).contents().stream()
-                .map(S3Object::key).filter(key -> key.endsWith(".parquet")).toList();
+        List<String> files = LakeFileReads.rawFiles(s3, bucket, table).stream().map(S3Object::key).toList();
         MonthlyStatistics statistics = new MonthlyStatistics(month);
         // compaction may swap files while they are read: a vanished file is read from what replaced it
         LakeTrips.Reading reading = lakeTrips.read(month, files, () -> new LakeFileReads(s3, bucket, files)::read, statistics);

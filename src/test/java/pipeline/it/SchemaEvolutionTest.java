@@ -9,6 +9,7 @@ import java.time.ZoneId;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import pipeline.lake.LakeFormat;
 import pipeline.snapshot.TableSnapshot;
 import pipeline.stats.LakeTrips;
 import pipeline.stats.StatisticsJob;
@@ -74,7 +75,7 @@ class SchemaEvolutionTest {
             // with a memory budget a third of what the lake would take: three passes, each a slice of the keys
             long stored = SharedServers.s3().listObjectsV2Paginator(r -> r.bucket(pipeline.bucket).prefix("raw/" + pipeline.table + "/"))
                     .contents().stream().mapToLong(object -> object.size()).sum();
-            TableSnapshot.Summary snapshot = new TableSnapshot(SharedServers.s3(), pipeline.bucket, stored * TableSnapshot.IN_MEMORY_EXPANSION / 3 + 1)
+            TableSnapshot.Summary snapshot = new TableSnapshot(SharedServers.s3(), pipeline.bucket, stored * LakeFormat.IN_MEMORY_EXPANSION / 3 + 1)
                     .write(pipeline.table, List.of("trip_id"), java.time.Instant.now());
             assertThat(snapshot.passes()).as(snapshot.toString()).isEqualTo(3);
             String snapshotFiles = TableSnapshot.prefix(pipeline.table, snapshot.asOf());
