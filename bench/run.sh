@@ -7,7 +7,9 @@
 #
 # Usage: bench/run.sh [rows, default 500000] [rounds, default 3] [mixed changes on the verifying turn, default 50000]
 # Environment: LATENCY_SECONDS (default 80) how long the latency writer runs;
-#              RECORD=no prints the results without appending them to BENCHMARKS.md.
+#              RECORD=no prints the results without appending them to BENCHMARKS.md;
+#              PROFILE_JAVA_OPTIONS adds JVM options to trip-pipeline's turns only, e.g.
+#              "-XX:StartFlightRecording=filename=/tmp/pipeline.jfr,settings=profile" (such a run is never appended).
 # Each system's log stays in target/bench-logs/; everything else is removed when the script ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -93,6 +95,7 @@ java -Xmx2g -cp "$classpath" bench.SideBySideBenchmark \
   "latency-seconds=${LATENCY_SECONDS:-80}" \
   "report=BENCHMARKS.md" \
   "record=$([ "${RECORD:-yes}" = no ] && echo false || echo true)" \
-  "command=$command_line" &
+  "command=$command_line" \
+  "pipeline-java-options=${PROFILE_JAVA_OPTIONS:-}" &
 driver_pid=$!
 wait "$driver_pid"

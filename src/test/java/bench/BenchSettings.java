@@ -2,6 +2,7 @@ package bench;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,7 +24,8 @@ record BenchSettings(
         int latencySeconds,
         Path reportFile,
         boolean record,
-        String commandLine) {
+        String commandLine,
+        List<String> pipelineJavaOptions) {
 
     static BenchSettings parse(String[] args) {
         Map<String, String> values = new HashMap<>();
@@ -49,7 +51,13 @@ record BenchSettings(
                 positive(values, "latency-seconds"),
                 Path.of(required(values, "report")),
                 Boolean.parseBoolean(required(values, "record")),
-                required(values, "command"));
+                required(values, "command"),
+                options(values.getOrDefault("pipeline-java-options", "")));
+    }
+
+    /** JVM options for trip-pipeline's turns only, e.g. a flight recording; a run with any is never recorded. */
+    private static List<String> options(String spaceSeparated) {
+        return spaceSeparated.isBlank() ? List.of() : List.of(spaceSeparated.trim().split("\\s+"));
     }
 
     private static String required(Map<String, String> values, String key) {

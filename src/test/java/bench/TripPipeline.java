@@ -2,6 +2,7 @@ package bench;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -31,8 +32,10 @@ final class TripPipeline implements CdcSystem {
         URI postgres = URI.create(settings.jdbcUrl().substring("jdbc:".length()));
         Path log = settings.logDirectory().resolve(turn.id() + ".log");
         // the same heap limit as the peer and no -Xms for either, so their RSS compare
-        ProcessBuilder builder = new ProcessBuilder(List.of(
-                System.getProperty("java.home") + "/bin/java", "-Xmx2g", "-jar", settings.pipelineJar().toString()));
+        List<String> command = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java", "-Xmx2g"));
+        command.addAll(settings.pipelineJavaOptions());
+        command.addAll(List.of("-jar", settings.pipelineJar().toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
         env.put("PIPELINE_PG_HOST", postgres.getHost());
         env.put("PIPELINE_PG_PORT", String.valueOf(postgres.getPort()));

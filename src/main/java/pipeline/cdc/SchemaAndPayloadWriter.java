@@ -167,21 +167,26 @@ final class SchemaAndPayloadWriter {
      * schema names no logical type.
      */
     private static Object logicalTypeJson(Schema schema, Object value) {
-        if (schema == null || schema.name() == null) {
+        String name = schema == null ? null : schema.name();
+        if (name == null) {
             return null;
         }
-        return switch (schema.name()) {
-            case Decimal.LOGICAL_NAME -> {
-                if (!(value instanceof BigDecimal decimal)) {
-                    throw new DataException("Invalid type for Decimal, expected BigDecimal but was " + value.getClass());
-                }
-                yield Decimal.fromLogical(schema, decimal);
+        if (name.equals(Decimal.LOGICAL_NAME)) {
+            if (!(value instanceof BigDecimal decimal)) {
+                throw new DataException("Invalid type for Decimal, expected BigDecimal but was " + value.getClass());
             }
-            case Date.LOGICAL_NAME -> Date.fromLogical(schema, utilDate(value, "Date"));
-            case Time.LOGICAL_NAME -> Time.fromLogical(schema, utilDate(value, "Time"));
-            case Timestamp.LOGICAL_NAME -> Timestamp.fromLogical(schema, utilDate(value, "Timestamp"));
-            default -> null;
-        };
+            return Decimal.fromLogical(schema, decimal);
+        }
+        if (name.equals(Date.LOGICAL_NAME)) {
+            return Date.fromLogical(schema, utilDate(value, "Date"));
+        }
+        if (name.equals(Time.LOGICAL_NAME)) {
+            return Time.fromLogical(schema, utilDate(value, "Time"));
+        }
+        if (name.equals(Timestamp.LOGICAL_NAME)) {
+            return Timestamp.fromLogical(schema, utilDate(value, "Timestamp"));
+        }
+        return null;
     }
 
     private static java.util.Date utilDate(Object value, String logicalType) {
@@ -281,7 +286,9 @@ final class SchemaAndPayloadWriter {
         out.writeStartObject();
         for (Field field : schema.fields()) {
             out.writeFieldName(field.name());
-            writePayload(out, field.schema(), struct.getWithoutDefault(field.name()));
+            // get(field) puts a field's default in place of a null, which JsonConverter's getWithoutDefault keeps
+            Object value = field.schema().defaultValue() == null ? struct.get(field) : struct.getWithoutDefault(field.name());
+            writePayload(out, field.schema(), value);
         }
         out.writeEndObject();
     }

@@ -1,6 +1,7 @@
 package pipeline.lake;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,18 +46,24 @@ public final class ChangeEventDecoder {
 
     /** Returns the event, or null for a tombstone (a null value or payload). */
     public ChangeEvent decode(String topic, byte[] value) {
+        return value == null ? null : decode(topic, ByteBuffer.wrap(value));
+    }
+
+    /** Returns the event, or null for a tombstone; reads the buffer's remaining bytes without moving its position. */
+    public ChangeEvent decode(String topic, ByteBuffer value) {
         if (value == null) {
             return null;
         }
+        Bytes record = Bytes.of(value);
         try {
-            EnvelopeSchema known = knownSchemaOf(value);
+            EnvelopeSchema known = knownSchemaOf(record);
             if (known != null) {
-                ChangeEvent event = decodeWithKnownSchema(value, known);
+                ChangeEvent event = decodeWithKnownSchema(record, known);
                 if (event != NOT_DECODED) {
                     return event;
                 }
             }
-            return decodeAnyLayout(value);
+            return decodeAnyLayout(record);
         } catch (JsonProcessingException e) {
             throw new MalformedChangeEventException(NOT_A_RECORD + e.getOriginalMessage(), e);
         } catch (IOException e) {
@@ -64,20 +71,42 @@ public final class ChangeEventDecoder {
         }
     }
 
+    /** The record's bytes where they lie: the Kafka consumer's buffer, not a copy. */
+    private record Bytes(byte[] array, int start, int end) {
+
+        static Bytes of(ByteBuffer buffer) {
+            if (buffer.hasArray()) {
+                int start = buffer.arrayOffset() + buffer.position();
+                return new Bytes(buffer.array(), start, start + buffer.remaining());
+            }
+            byte[] copy = new byte[buffer.remaining()];
+            buffer.duplicate().get(copy);
+            return new Bytes(copy, 0, copy.length);
+        }
+
+        int length() {
+            return end - start;
+        }
+
+        /** Whether {@code expected} lies here from {@code from}, counted from the record's start. */
+        boolean holds(int from, byte[] expected) {
+            return from + expected.length <= length()
+                    && Arrays.equals(array, start + from, start + from + expected.length, expected, 0, expected.length);
+        }
+    }
+
     /** The remembered schema block the record starts with, laid out as JsonConverter writes it, or null. */
-    private EnvelopeSchema knownSchemaOf(byte[] value) {
-        if (value.length < SCHEMA_FIELD.length || !Arrays.equals(value, 0, SCHEMA_FIELD.length, SCHEMA_FIELD, 0, SCHEMA_FIELD.length)) {
+    private EnvelopeSchema knownSchemaOf(Bytes value) {
+        if (!value.holds(0, SCHEMA_FIELD)) {
             return null;
         }
         for (int i = 0; i < schemas.size(); i++) {
             EnvelopeSchema candidate = schemas.get(i);
             byte[] schema = candidate.json();
             int schemaEnd = SCHEMA_FIELD.length + schema.length;
-            int payloadStart = schemaEnd + PAYLOAD_FIELD.length;
             // a JSON object ends where its bytes say: equal bytes from the start are the same schema block
-            if (payloadStart < value.length
-                    && Arrays.equals(value, SCHEMA_FIELD.length, schemaEnd, schema, 0, schema.length)
-                    && Arrays.equals(value, schemaEnd, payloadStart, PAYLOAD_FIELD, 0, PAYLOAD_FIELD.length)) {
+            if (schemaEnd + PAYLOAD_FIELD.length < value.length() && value.holds(SCHEMA_FIELD.length, schema)
+                    && value.holds(schemaEnd, PAYLOAD_FIELD)) {
                 if (i > 0) {
                     schemas.add(0, schemas.remove(i));
                 }
@@ -88,13 +117,13 @@ public final class ChangeEventDecoder {
     }
 
     /** Reads the payload after a known schema block; NOT_DECODED when what follows it is not exactly the payload and the record's end. */
-    private static ChangeEvent decodeWithKnownSchema(byte[] value, EnvelopeSchema schema) throws IOException {
-        int payloadStart = SCHEMA_FIELD.length + schema.json().length + PAYLOAD_FIELD.length;
-        int payloadLength = value.length - 1 - payloadStart;
-        if (value[value.length - 1] != '}' || payloadLength <= 0) {
+    private static ChangeEvent decodeWithKnownSchema(Bytes value, EnvelopeSchema schema) throws IOException {
+        int payloadStart = value.start() + SCHEMA_FIELD.length + schema.json().length + PAYLOAD_FIELD.length;
+        int payloadLength = value.end() - 1 - payloadStart;
+        if (value.array()[value.end() - 1] != '}' || payloadLength <= 0) {
             return NOT_DECODED;
         }
-        try (JsonParser payload = JSON.getFactory().createParser(value, payloadStart, payloadLength)) {
+        try (JsonParser payload = JSON.getFactory().createParser(value.array(), payloadStart, payloadLength)) {
             payload.nextToken();
             ChangeEvent event = schema.read(payload);
             JsonToken after;
@@ -108,8 +137,8 @@ public final class ChangeEventDecoder {
     }
 
     /** Any JSON layout of a JsonConverter record: parsed whole, its schema block written compactly as the cache key. */
-    private ChangeEvent decodeAnyLayout(byte[] value) throws IOException {
-        JsonNode record = JSON.readTree(value);
+    private ChangeEvent decodeAnyLayout(Bytes value) throws IOException {
+        JsonNode record = JSON.readTree(value.array(), value.start(), value.length());
         if (record == null || !record.isObject() || !record.has("schema") || !record.has("payload")) {
             throw new MalformedChangeEventException(NOT_A_RECORD + "no \"schema\" and \"payload\" fields");
         }

@@ -28,12 +28,12 @@ public final class DeadLetters {
             KafkaChange change = rejected.change();
             LOG.warn("Dead-lettering {}-{}@{}: {}", change.topic(), change.partition(), change.offset(), rejected.error());
             Message letter = new DefaultMessage(batch);
-            letter.setHeader(KafkaConstants.KEY, change.key());
+            letter.setHeader(KafkaConstants.KEY, change.keyBytes());
             letter.setHeader(ERROR_TOPIC, change.topic());
             letter.setHeader(ERROR_PARTITION, String.valueOf(change.partition()));
             letter.setHeader(ERROR_OFFSET, String.valueOf(change.offset()));
             letter.setHeader(ERROR_MESSAGE, rejected.error());
-            letter.setBody(change.value());
+            letter.setBody(change.valueBytes());
             letters.add(letter);
         }
         return letters;

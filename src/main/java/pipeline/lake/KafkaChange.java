@@ -1,5 +1,35 @@
 package pipeline.lake;
 
-/** A record as read from a change topic, before decoding. */
-public record KafkaChange(String topic, int partition, long offset, byte[] key, byte[] value) {
+import java.nio.ByteBuffer;
+
+/**
+ * A record as read from a change topic, before decoding. Key and value are the consumer's own
+ * buffers, not copies: they are read once, and copied only for a record sent to the dead letters.
+ */
+public record KafkaChange(String topic, int partition, long offset, ByteBuffer key, ByteBuffer value) {
+
+    public KafkaChange(String topic, int partition, long offset, byte[] key, byte[] value) {
+        this(topic, partition, offset, wrap(key), wrap(value));
+    }
+
+    public byte[] keyBytes() {
+        return copy(key);
+    }
+
+    public byte[] valueBytes() {
+        return copy(value);
+    }
+
+    private static ByteBuffer wrap(byte[] bytes) {
+        return bytes == null ? null : ByteBuffer.wrap(bytes);
+    }
+
+    private static byte[] copy(ByteBuffer buffer) {
+        if (buffer == null) {
+            return null;
+        }
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
+    }
 }

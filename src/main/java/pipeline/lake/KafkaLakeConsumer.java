@@ -1,5 +1,6 @@
 package pipeline.lake;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -20,7 +21,7 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pipeline.config.RootCause;
@@ -46,7 +47,7 @@ final class KafkaLakeConsumer extends DefaultConsumer {
     private final Settings settings;
     private final LakeBatchWriter writer;
     private ExecutorService executor;
-    private volatile KafkaConsumer<byte[], byte[]> kafka;
+    private volatile KafkaConsumer<ByteBuffer, ByteBuffer> kafka;
 
     KafkaLakeConsumer(KafkaLakeEndpoint endpoint, Processor processor, Settings settings) {
         super(endpoint, processor);
@@ -57,7 +58,8 @@ final class KafkaLakeConsumer extends DefaultConsumer {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
-        kafka = new KafkaConsumer<>(settings.properties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        // the records' own buffers: each value is read once, so a copy per record would be garbage at once
+        kafka = new KafkaConsumer<>(settings.properties(), new ByteBufferDeserializer(), new ByteBufferDeserializer());
         executor = getEndpoint().getCamelContext().getExecutorServiceManager().newSingleThreadExecutor(this, "lake-writer");
         executor.submit(this::consume);
     }
@@ -80,7 +82,7 @@ final class KafkaLakeConsumer extends DefaultConsumer {
             kafka.subscribe(settings.topics(), new DiscardRevoked());
             while (isRunAllowed()) {
                 try {
-                    for (ConsumerRecord<byte[], byte[]> record : kafka.poll(untilDue())) {
+                    for (ConsumerRecord<ByteBuffer, ByteBuffer> record : kafka.poll(untilDue())) {
                         writer.add(new KafkaChange(record.topic(), record.partition(), record.offset(), record.key(), record.value()));
                         // after a rewind the rest of this poll comes again, behind the batch's own records
                         if (writer.size() >= settings.flushMaxRecords() && !deliver()) {
