@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -31,6 +32,7 @@ final class PostgresLockClusterView extends AbstractCamelClusterView {
 
     /** How often a standby tries for the lock and the leader confirms it still holds it. */
     static final Duration CHECK_INTERVAL = Duration.ofSeconds(2);
+    private static final long WHILE_STARTING_MILLIS = 100;
 
     private static final Logger LOG = LoggerFactory.getLogger(PostgresLockClusterView.class);
     /** The leader's confirmation gives up after this: it then steps down. */
@@ -98,7 +100,17 @@ final class PostgresLockClusterView extends AbstractCamelClusterView {
     @Override
     protected void doStart() {
         checks = getCamelContext().getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "leader-election-" + getNamespace());
-        checks.scheduleWithFixedDelay(this::check, 0, CHECK_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        checks.execute(this::checkAndScheduleNext);
+    }
+
+    /** The first check comes as soon as Camel has started the routes, not a whole interval later. */
+    private void checkAndScheduleNext() {
+        long nextInMillis = check() ? CHECK_INTERVAL.toMillis() : WHILE_STARTING_MILLIS;
+        try {
+            checks.schedule(this::checkAndScheduleNext, nextInMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            LOG.debug("Leader election stopped");
+        }
     }
 
     /** Runs once Camel stopped the routes: the lock goes with the session, after the leader's work has ended. */
@@ -117,10 +129,11 @@ final class PostgresLockClusterView extends AbstractCamelClusterView {
         }
     }
 
-    private void check() {
+    /** False when Camel is still starting, and so no check was made. */
+    private boolean check() {
         if (!getCamelContext().isStarted() || getCamelContext().getRouteController().isStartingRoutes()) {
             // Camel's clustered route policy drops a leadership that comes while the routes are still being started
-            return;
+            return false;
         }
         try {
             if (session == null) {
@@ -140,7 +153,7 @@ final class PostgresLockClusterView extends AbstractCamelClusterView {
             if (!isRunAllowed() || getCamelContext().isStopping()) {
                 // the routes are stopping anyway, and --dev's embedded Postgres may stop beside them
                 LOG.debug("Leader-election session ended while stopping: {}", e.getMessage());
-                return;
+                return true;
             }
             String problem = RootCause.describe(e);
             if (leading()) {
@@ -153,6 +166,7 @@ final class PostgresLockClusterView extends AbstractCamelClusterView {
             }
             lastProblem = problem;
         }
+        return true;
     }
 
     private void tryLock() throws SQLException {
