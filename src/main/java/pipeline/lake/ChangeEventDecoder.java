@@ -15,6 +15,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.json.JsonConverter;
 
@@ -79,8 +80,7 @@ public final class ChangeEventDecoder {
                 int start = buffer.arrayOffset() + buffer.position();
                 return new Bytes(buffer.array(), start, start + buffer.remaining());
             }
-            byte[] copy = new byte[buffer.remaining()];
-            buffer.duplicate().get(copy);
+            byte[] copy = Utils.toArray(buffer);
             return new Bytes(copy, 0, copy.length);
         }
 

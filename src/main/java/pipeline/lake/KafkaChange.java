@@ -2,6 +2,8 @@ package pipeline.lake;
 
 import java.nio.ByteBuffer;
 
+import org.apache.kafka.common.utils.Utils;
+
 /**
  * A record as read from a change topic, before decoding. Key and value are the consumer's own
  * buffers, not copies: they are read once, and copied only for a record sent to the dead letters.
@@ -13,23 +15,14 @@ public record KafkaChange(String topic, int partition, long offset, ByteBuffer k
     }
 
     public byte[] keyBytes() {
-        return copy(key);
+        return Utils.toNullableArray(key);
     }
 
     public byte[] valueBytes() {
-        return copy(value);
+        return Utils.toNullableArray(value);
     }
 
     private static ByteBuffer wrap(byte[] bytes) {
         return bytes == null ? null : ByteBuffer.wrap(bytes);
-    }
-
-    private static byte[] copy(ByteBuffer buffer) {
-        if (buffer == null) {
-            return null;
-        }
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.duplicate().get(bytes);
-        return bytes;
     }
 }
