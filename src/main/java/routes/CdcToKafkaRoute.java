@@ -1,6 +1,5 @@
 package routes;
 
-import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 import pipeline.cdc.PipelineTopics;
 
@@ -13,18 +12,9 @@ public class CdcToKafkaRoute extends EndpointRouteBuilder {
 
     @Override
     public void configure() {
-        errorHandler(defaultErrorHandler()
-                .maximumRedeliveries(-1)
-                .redeliveryDelay(1000)
-                .useExponentialBackOff()
-                .maximumRedeliveryDelay(30_000)
-                .retryAttemptedLogLevel(LoggingLevel.WARN)
-                .onRedeliveryRef("rebuildKafkaMessages")
-                // a stop does not wait for Kafka to come back: the batch's offsets stay unrecorded and it is read again
-                .allowRedeliveryWhileStopping(false));
-
         from(PipelineConfiguration.DEBEZIUM_SCHEME + ":trip-pipeline")
                 .routeId("cdc-to-kafka")
+                .routeConfigurationId(RetryPolicy.UNTIL_PUBLISHED)
                 // started on the leader only: a replication slot admits one reader
                 .routePolicyRef(PipelineConfiguration.LEADER_ONLY)
                 .bean("changeBatchToKafka", "toMessages")

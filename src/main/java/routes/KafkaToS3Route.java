@@ -1,7 +1,6 @@
 package routes;
 
 import org.apache.camel.BeanInject;
-import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import pipeline.cdc.PipelineTopics;
@@ -20,21 +19,11 @@ public class KafkaToS3Route extends EndpointRouteBuilder {
 
     @Override
     public void configure() {
-        errorHandler(defaultErrorHandler()
-                .maximumRedeliveries(-1)
-                .redeliveryDelay(1000)
-                .useExponentialBackOff()
-                .maximumRedeliveryDelay(30_000)
-                .retryAttemptedLogLevel(LoggingLevel.WARN)
-                // a stop does not wait for S3 to come back: the uncommitted batch is read again at the next start
-                .allowRedeliveryWhileStopping(false)
-                // retries never end but for a stop, whose unstored batch the lake writer reports in one line
-                .logExhausted(false));
-
         String topics = String.join(",", settings.pgTables.stream().map(settings::changeTopic).toList());
 
         from(PipelineConfiguration.KAFKA_LAKE_SCHEME + ":" + topics)
                 .routeId("kafka-to-s3")
+                .routeConfigurationId(RetryPolicy.UNTIL_STORED)
                 .split().method("deadLetters", "of")
                     .to(kafka("{{pipeline.kafka.topic-prefix}}.dlq")
                             .keySerializer("org.apache.kafka.common.serialization.ByteArraySerializer")

@@ -1,10 +1,8 @@
 package routes;
 
 import org.apache.camel.BeanInject;
-import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.endpoint.EndpointRouteBuilder;
 import pipeline.config.PipelineSettings;
-import pipeline.stats.MonthlyStatisticsService;
 
 /**
  * monthly-stats: on each Quartz firing ({@code pipeline.stats.cron}) the previous month's vehicle
@@ -17,16 +15,6 @@ public class MonthlyStatsRoute extends EndpointRouteBuilder {
 
     @Override
     public void configure() {
-        // the next firing is a month away: a run that fails (S3 away, say) is retried until it succeeds
-        errorHandler(defaultErrorHandler()
-                .maximumRedeliveries(-1)
-                .redeliveryDelay(settings.statsRetryDelay.toMillis())
-                .useExponentialBackOff()
-                .maximumRedeliveryDelay(MonthlyStatisticsService.MAX_RETRY_DELAY.toMillis())
-                .retryAttemptedLogLevel(LoggingLevel.WARN)
-                // a stop does not wait for the next attempt: the restarted pipeline's catch-up computes a missing month
-                .allowRedeliveryWhileStopping(false));
-
         // Quartz reads the cron from the endpoint URI, where spaces are written as '+'
         from(quartz("trip-pipeline/monthly-stats").cron(settings.statsCron.replace(' ', '+'))
                 // a firing still retrying holds the next one back instead of a second worker thread waiting beside it
@@ -34,6 +22,8 @@ public class MonthlyStatsRoute extends EndpointRouteBuilder {
                 // "the 1st at 02:00" in the zone whose calendar months the statistics count, not the JVM's
                 .advanced().triggerParameters("timeZone", settings.timezone.getId()))
                 .routeId("monthly-stats")
+                // a failed run (S3 away, say) is retried until it succeeds: the next firing is a month away
+                .routeConfigurationId(RetryPolicy.UNTIL_COMPUTED)
                 // fired by the leader only, once per cluster; a new leader catches up the months a failover missed
                 .routePolicyRef(PipelineConfiguration.LEADER_ONLY)
                 .bean("monthlyStatistics", "onFiring")

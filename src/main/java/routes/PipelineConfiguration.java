@@ -21,6 +21,7 @@ import pipeline.cdc.DebeziumBatchComponent;
 import pipeline.cdc.PipelineTopics;
 import pipeline.cluster.LeadershipHealthCheck;
 import pipeline.cluster.PostgresLockClusterService;
+import pipeline.config.Backoff;
 import pipeline.config.IdleHeap;
 import pipeline.config.KafkaClients;
 import pipeline.config.PipelineSettings;
@@ -278,7 +279,7 @@ public class PipelineConfiguration implements CamelConfiguration {
             started.addService(new LagMonitor(started, settings, metrics, pipelineMetrics::activity, IdleHeap::returnGrowth));
             MonthlyStatisticsService statistics = started.getRegistry().lookupByNameAndType("monthlyStatistics", MonthlyStatisticsService.class);
             started.addService(new StatisticsOperations(statistics));
-            LeaderCatchUp catchUp = new LeaderCatchUp(started, statistics, settings.statsRetryDelay);
+            LeaderCatchUp catchUp = new LeaderCatchUp(started, statistics, Backoff.statistics(settings.statsRetryDelay));
             started.addService(catchUp);
             cluster.getView(LEADER).addEventListener(catchUp);
         });

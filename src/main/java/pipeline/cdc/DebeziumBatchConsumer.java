@@ -1,5 +1,6 @@
 package pipeline.cdc;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -17,6 +18,8 @@ import org.apache.camel.support.DefaultConsumer;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pipeline.config.Backoff;
+import pipeline.config.RootCause;
 
 /**
  * Runs the Debezium engine and sends each batch of change records through the route as one
@@ -31,8 +34,6 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
 
     private static final Logger LOG = LoggerFactory.getLogger(DebeziumBatchConsumer.class);
 
-    private static final long FIRST_RESTART_DELAY_MS = 1_000;
-    private static final long MAX_RESTART_DELAY_MS = 60_000;
     /** A few of Debezium's polls (500 ms each): an engine streaming changes meets the stop request at its next batch. */
     private static final long GRACEFUL_STOP_MS = 2_000;
 
@@ -41,7 +42,7 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
     private volatile DebeziumEngine<ChangeEvent<SourceRecord, SourceRecord>> engine;
     private volatile CountDownLatch engineEnded = new CountDownLatch(0);
     private volatile boolean stopRequested;
-    private long restartDelayMs = FIRST_RESTART_DELAY_MS;
+    private Duration restartDelay = Backoff.CHANGES.first();
     private volatile String failure;
 
     DebeziumBatchConsumer(DebeziumBatchEndpoint endpoint, Processor processor, PostgresConnectorEmbeddedDebeziumConfiguration configuration) {
@@ -123,7 +124,7 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
         Exception failure = exchange.getException();
         releaseExchange(exchange, false);
         if (failure == null) {
-            restartDelayMs = FIRST_RESTART_DELAY_MS;
+            restartDelay = Backoff.CHANGES.first();
             this.failure = null;
         } else if (stopRequested || getEndpoint().getCamelContext().isStopping()) {
             throw new StopEngineException("the pipeline is stopping before Kafka acknowledged the batch");
@@ -145,14 +146,14 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
             return;
         }
         if (success) {
-            restartDelayMs = FIRST_RESTART_DELAY_MS;
+            restartDelay = Backoff.CHANGES.first();
         } else {
-            failure = error == null ? message : message + ": " + pipeline.config.RootCause.describe(error);
+            failure = error == null ? message : message + ": " + RootCause.describe(error);
         }
         LOG.warn("Debezium engine stopped ({}{}); starting it again in {} ms", message,
-                error == null ? "" : ": " + error.getMessage(), restartDelayMs);
-        executor.schedule(this::runEngine, restartDelayMs, TimeUnit.MILLISECONDS);
-        restartDelayMs = Math.min(2 * restartDelayMs, MAX_RESTART_DELAY_MS);
+                error == null ? "" : ": " + error.getMessage(), restartDelay.toMillis());
+        executor.schedule(this::runEngine, restartDelay.toMillis(), TimeUnit.MILLISECONDS);
+        restartDelay = Backoff.CHANGES.after(restartDelay);
     }
 
     static final class ChangesNotDeliveredException extends RuntimeException {

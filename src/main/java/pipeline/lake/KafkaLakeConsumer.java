@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
@@ -24,6 +23,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteBufferDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pipeline.config.Backoff;
 import pipeline.config.RootCause;
 
 /**
@@ -41,8 +41,6 @@ final class KafkaLakeConsumer extends DefaultConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaLakeConsumer.class);
     /** How long a poll waits while no batch is open; a stop wakes it up at once. */
     private static final Duration IDLE_POLL = Duration.ofSeconds(30);
-    private static final long FIRST_RETRY_DELAY_MS = 1_000;
-    private static final long MAX_RETRY_DELAY_MS = 30_000;
 
     private final Settings settings;
     private final LakeBatchWriter writer;
@@ -77,7 +75,7 @@ final class KafkaLakeConsumer extends DefaultConsumer {
     }
 
     private void consume() {
-        long retryDelayMs = FIRST_RETRY_DELAY_MS;
+        Duration retryDelay = Backoff.CHANGES.first();
         try {
             kafka.subscribe(settings.topics(), new DiscardRevoked());
             while (isRunAllowed()) {
@@ -92,15 +90,15 @@ final class KafkaLakeConsumer extends DefaultConsumer {
                     if (writer.size() > 0 && System.currentTimeMillis() >= writer.dueAtMillis(settings.flushInterval())) {
                         deliver();
                     }
-                    retryDelayMs = FIRST_RETRY_DELAY_MS;
+                    retryDelay = Backoff.CHANGES.first();
                 } catch (WakeupException stopping) {
                     throw stopping;
                 } catch (RuntimeException e) {
                     // a failure that is no bad record (a defect, Kafka refusing the group): the open batch is read again
-                    LOG.error("The lake writer failed; its open batch is read again from Kafka in {} ms", retryDelayMs, e);
+                    LOG.error("The lake writer failed; its open batch is read again from Kafka in {} ms", retryDelay.toMillis(), e);
                     rewind(writer.abandon());
-                    TimeUnit.MILLISECONDS.sleep(retryDelayMs);
-                    retryDelayMs = Math.min(2 * retryDelayMs, MAX_RETRY_DELAY_MS);
+                    Thread.sleep(retryDelay.toMillis());
+                    retryDelay = Backoff.CHANGES.after(retryDelay);
                 }
             }
         } catch (WakeupException | InterruptedException stopping) {

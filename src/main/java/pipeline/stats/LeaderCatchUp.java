@@ -12,6 +12,7 @@ import org.apache.camel.cluster.CamelClusterView;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pipeline.config.Backoff;
 import pipeline.config.RootCause;
 
 /**
@@ -26,14 +27,14 @@ public final class LeaderCatchUp extends ServiceSupport implements CamelClusterE
 
     private final CamelContext context;
     private final MonthlyStatisticsService statistics;
-    private final Duration firstRetryDelay;
+    private final Backoff retries;
     private ScheduledExecutorService scheduler;
     private ScheduledFuture<?> pending;
 
-    public LeaderCatchUp(CamelContext context, MonthlyStatisticsService statistics, Duration firstRetryDelay) {
+    public LeaderCatchUp(CamelContext context, MonthlyStatisticsService statistics, Backoff retries) {
         this.context = context;
         this.statistics = statistics;
-        this.firstRetryDelay = firstRetryDelay;
+        this.retries = retries;
     }
 
     @Override
@@ -55,7 +56,7 @@ public final class LeaderCatchUp extends ServiceSupport implements CamelClusterE
         }
         if (view.getLocalMember().isLeader()) {
             if (pending == null) {
-                attempt(Duration.ZERO, firstRetryDelay);
+                attempt(Duration.ZERO, retries.first());
             }
         } else if (pending != null) {
             // the new leader catches up itself; a computation under way ends with its month, as a firing would
@@ -73,8 +74,7 @@ public final class LeaderCatchUp extends ServiceSupport implements CamelClusterE
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
                 LOG.warn("Monthly statistics catch-up failed, retrying in {} s: {}", retryDelay.toSeconds(), RootCause.describe(e));
-                Duration next = retryDelay.multipliedBy(2);
-                retry(retryDelay, next.compareTo(MonthlyStatisticsService.MAX_RETRY_DELAY) > 0 ? MonthlyStatisticsService.MAX_RETRY_DELAY : next);
+                retry(retryDelay, retries.after(retryDelay));
             }
         }, after.toMillis(), TimeUnit.MILLISECONDS);
     }

@@ -24,9 +24,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class MonthlyStatisticsService {
 
-    /** The longest wait between attempts of a failed run. */
-    public static final Duration MAX_RETRY_DELAY = Duration.ofMinutes(30);
-
     private static final Logger LOG = LoggerFactory.getLogger(MonthlyStatisticsService.class);
 
     private final StatisticsJob job;
