@@ -4,7 +4,9 @@
 # of its own on this machine. With several jars the launches take turns, so both builds meet the
 # same machine; each gets its own slot, topics, group and bucket.
 #
-# Usage: bench/startup.sh JAR [JAR ...]     (environment: LAUNCHES, default 5 per jar)
+# Usage: bench/startup.sh JAR [JAR ...]     (environment: LAUNCHES, default 5 per jar; PROFILE_JAVA_OPTIONS,
+#        JVM options added to every launch, a flight recording say: such launches time the profiler too;
+#        KEEP_LOGS, a directory that keeps each launch's log)
 # Prints each launch and the median per jar; nothing is appended anywhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +17,12 @@ work=$(mktemp -d /tmp/trip-startup.XXXXXX)
 chmod 755 "$work"
 servers_pid=""
 cleanup() {
-  [ -n "$servers_pid" ] && kill "$servers_pid" 2>/dev/null && wait "$servers_pid" 2>/dev/null
+  # each step runs even when the one before fails: under set -e the status of the killed server ended the trap
+  # there and left Postgres running
+  if [ -n "$servers_pid" ]; then
+    kill "$servers_pid" 2>/dev/null || true
+    wait "$servers_pid" 2>/dev/null || true
+  fi
   runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg" -m fast stop >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -58,7 +65,7 @@ for launch in $(seq 1 "$launches"); do
     PIPELINE_KAFKA_BROKERS=127.0.0.1:$kafka_port PIPELINE_KAFKA_TOPIC_PREFIX=$name PIPELINE_KAFKA_GROUP_ID=$name \
     PIPELINE_S3_ENDPOINT=http://127.0.0.1:$s3_port PIPELINE_S3_BUCKET=$name PIPELINE_S3_ACCESS_KEY=trip-pipeline-dev \
     PIPELINE_S3_SECRET_KEY=trip-pipeline-dev-secret PIPELINE_HTTP_PORT=$http_port PIPELINE_HAWTIO_PORT=$hawtio_port \
-      java -Xmx2g -jar "$jar" > "$log" 2>&1 &
+      java -Xmx2g ${PROFILE_JAVA_OPTIONS:-} -jar "$jar" > "$log" 2>&1 &
     pid=$!
     started=""
     for _ in $(seq 1 600); do
@@ -66,6 +73,7 @@ for launch in $(seq 1 "$launches"); do
       sleep 0.05
     done
     kill "$pid"; wait "$pid" 2>/dev/null || true
+    [ -z "${KEEP_LOGS:-}" ] || cp "$log" "$KEEP_LOGS/$name.log"
     [ -n "$started" ] || { echo "$jar: five routes not started within 30 s, see its log:"; tail -5 "$log"; exit 1; }
     took=$(echo "$started - $start" | bc)
     seconds[$jar_index]+="$took "
