@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.camel.BindToRegistry;
@@ -18,7 +17,7 @@ import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.apache.camel.spi.PropertiesComponent;
 import pipeline.cdc.ChangeBatchToKafka;
 import pipeline.cdc.DebeziumBatchComponent;
-import pipeline.cdc.PipelineTopics;
+import pipeline.cdc.TopicsBeforeRoutes;
 import pipeline.cluster.LeadershipHealthCheck;
 import pipeline.cluster.PostgresLockClusterService;
 import pipeline.config.Backoff;
@@ -239,6 +238,21 @@ public class PipelineConfiguration implements CamelConfiguration {
         }
     }
 
+    /** What runs beside the routes: metrics, the console, the lag monitor, the statistics' operations and catch-up. */
+    private static void startServices(CamelContext context, PipelineSettings settings, PostgresLockClusterService cluster) throws Exception {
+        // the registry Camel's Prometheus service created, so one scrape shows the routes and the pipeline
+        MeterRegistry metrics = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
+        PipelineMetrics pipelineMetrics = context.getRegistry().lookupByNameAndType("pipelineMetrics", PipelineMetrics.class);
+        pipelineMetrics.publishTo(metrics, () -> cluster.isLeader(LEADER));
+        startConsole(context);
+        context.addService(new LagMonitor(context, settings, metrics, pipelineMetrics::activity, IdleHeap::returnGrowth));
+        MonthlyStatisticsService statistics = context.getRegistry().lookupByNameAndType("monthlyStatistics", MonthlyStatisticsService.class);
+        context.addService(new StatisticsOperations(statistics));
+        LeaderCatchUp catchUp = new LeaderCatchUp(context, statistics, Backoff.statistics(settings.statsRetryDelay));
+        context.addService(catchUp);
+        cluster.getView(LEADER).addEventListener(catchUp);
+    }
+
     /**
      * Before the routes are built: the leader election, the leader-only route policy and the leadership
      * check, and the missing topics asked for; once the routes run: metrics, the console, the lag monitor
@@ -258,30 +272,14 @@ public class PipelineConfiguration implements CamelConfiguration {
         context.getRegistry().bind("captureHealth", DependencyHealthCheck.capture(debezium, () -> cluster.electionProblem(LEADER)));
         List<String> topics = new ArrayList<>(settings.pgTables.stream().map(settings::changeTopic).toList());
         topics.add(settings.deadLetterTopic());
-        // asked while Camel builds the routes, which start once it is done (a consumer would create them with the broker's defaults)
-        FutureTask<Void> topicsCreated = new FutureTask<>(
-                () -> PipelineTopics.createMissing(KafkaClients.properties(settings), topics, settings.kafkaPartitions, TOPIC_CREATION_TIMEOUT), null);
-        Thread topicCreation = new Thread(topicsCreated, "topic-creation");
-        topicCreation.setDaemon(true);
-        topicCreation.start();
+        context.addStartupListener(new TopicsBeforeRoutes(KafkaClients.properties(settings), topics, settings.kafkaPartitions,
+                TOPIC_CREATION_TIMEOUT));
         AtomicBoolean once = new AtomicBoolean();
         context.addStartupListener((started, alreadyStarted) -> {
             // Camel calls start-up listeners again once the supervised routes have started
-            if (!once.compareAndSet(false, true)) {
-                return;
+            if (once.compareAndSet(false, true)) {
+                startServices(started, settings, cluster);
             }
-            topicsCreated.get();
-            // the registry Camel's Prometheus service created, so one scrape shows the routes and the pipeline
-            MeterRegistry metrics = started.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
-            PipelineMetrics pipelineMetrics = started.getRegistry().lookupByNameAndType("pipelineMetrics", PipelineMetrics.class);
-            pipelineMetrics.publishTo(metrics, () -> cluster.isLeader(LEADER));
-            startConsole(started);
-            started.addService(new LagMonitor(started, settings, metrics, pipelineMetrics::activity, IdleHeap::returnGrowth));
-            MonthlyStatisticsService statistics = started.getRegistry().lookupByNameAndType("monthlyStatistics", MonthlyStatisticsService.class);
-            started.addService(new StatisticsOperations(statistics));
-            LeaderCatchUp catchUp = new LeaderCatchUp(started, statistics, Backoff.statistics(settings.statsRetryDelay));
-            started.addService(catchUp);
-            cluster.getView(LEADER).addEventListener(catchUp);
         });
     }
 }

@@ -38,6 +38,10 @@ class ObserveTest {
                 assertThat(pipeline.get(path).statusCode()).as("GET " + path + " on the management port").isEqualTo(404);
             }
 
+            // the start-up statistics run waits for the lake to catch up: the S3 outage below must not cut it half-way
+            await().alias("start-up statistics published").atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                    .until(() -> value(pipeline.get("/observe/metrics").body(), "pipeline_statistics_last_run_success", "") == 1);
+
             s3.close();
             HttpResponse<String> down = await().alias("health DOWN").atMost(Duration.ofSeconds(60)).ignoreExceptions()
                     .until(() -> pipeline.get("/observe/health"), response -> response.statusCode() == 503);
