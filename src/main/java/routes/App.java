@@ -41,8 +41,8 @@ public final class App {
     public static Main pipelineMain() {
         Main main = new Main();
         main.configure().addConfiguration(PipelineConfiguration.class);
-        main.configure().addRoutesBuilder(RetryPolicy.class, MonthlyStatsRoute.class, RestateStatsRoute.class, CompactLakeRoute.class, KafkaToS3Route.class,
-                CdcToKafkaRoute.class);
+        main.configure().addRoutesBuilder(RetryPolicy.class, MonthlyStatsRoute.class, RestateStatsRoute.class, CompactLakeRoute.class,
+                KafkaToS3Route.class, CdcToKafkaRoute.class);
         return main;
     }
 

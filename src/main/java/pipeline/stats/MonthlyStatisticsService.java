@@ -1,7 +1,6 @@
 package pipeline.stats;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
