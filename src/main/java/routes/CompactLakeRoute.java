@@ -23,13 +23,13 @@ public class CompactLakeRoute extends EndpointRouteBuilder {
 
     @Override
     public void configure() {
-        if (settings.compactAfter.isZero()) {
+        if (settings.lake.compactAfter.isZero()) {
             return;
         }
-        long intervalMillis = settings.compactInterval.toMillis();
+        long intervalMillis = settings.lake.compactInterval.toMillis();
         // the next tick tries again, and finishes or undoes a swap this one left halfway
         onException(Exception.class).handled(true)
-                .log(LoggingLevel.WARN, "Lake compaction failed, next try in " + settings.compactInterval.toSeconds() + " s: ${exception.message}");
+                .log(LoggingLevel.WARN, "Lake compaction failed, next try in " + settings.lake.compactInterval.toSeconds() + " s: ${exception.message}");
 
         from(quartz("trip-pipeline/compact-lake").stateful(true).triggerStartDelay(intervalMillis)
                 .advanced().triggerParameters("repeatInterval", String.valueOf(intervalMillis)))

@@ -19,8 +19,9 @@ public class KafkaToS3Route extends EndpointRouteBuilder {
 
     @Override
     public void configure() {
-        String topics = String.join(",", settings.pgTables.stream().map(settings::changeTopic).toList());
+        String topics = String.join(",", settings.pg.tables.stream().map(settings.kafka::changeTopic).toList());
 
+        // @formatter:off (the indentation shows where each split's block ends)
         from(PipelineConfiguration.KAFKA_LAKE_SCHEME + ":" + topics)
                 .routeId("kafka-to-s3")
                 .routeConfigurationId(RetryPolicy.UNTIL_STORED)
@@ -44,5 +45,6 @@ public class KafkaToS3Route extends EndpointRouteBuilder {
                     .id("upload-parquet")
                 .end()
                 .bean("pipelineMetrics", "lakeBatchStored");
+        // @formatter:on
     }
 }

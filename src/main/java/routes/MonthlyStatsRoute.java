@@ -16,7 +16,7 @@ public class MonthlyStatsRoute extends EndpointRouteBuilder {
     @Override
     public void configure() {
         // Quartz reads the cron from the endpoint URI, where spaces are written as '+'
-        from(quartz("trip-pipeline/monthly-stats").cron(settings.statsCron.replace(' ', '+'))
+        from(quartz("trip-pipeline/monthly-stats").cron(settings.stats.cron.replace(' ', '+'))
                 // a firing still retrying holds the next one back instead of a second worker thread waiting beside it
                 .stateful(true)
                 // "the 1st at 02:00" in the zone whose calendar months the statistics count, not the JVM's

@@ -13,6 +13,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.apache.camel.health.HealthCheck;
 import org.apache.camel.component.debezium.postgres.configuration.PostgresConnectorEmbeddedDebeziumConfiguration;
+import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.apache.camel.spi.PropertiesComponent;
 import pipeline.cdc.ChangeBatchToKafka;
@@ -22,7 +23,6 @@ import pipeline.cluster.LeadershipHealthCheck;
 import pipeline.cluster.PostgresLockClusterService;
 import pipeline.config.Backoff;
 import pipeline.config.IdleHeap;
-import pipeline.config.KafkaClients;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
 import pipeline.config.S3Clients;
@@ -93,20 +93,20 @@ public class PipelineConfiguration implements CamelConfiguration {
     @BindToRegistry(DEBEZIUM_SCHEME)
     public DebeziumBatchComponent debezium(PipelineSettings settings) {
         PostgresConnectorEmbeddedDebeziumConfiguration debezium = new PostgresConnectorEmbeddedDebeziumConfiguration();
-        debezium.setDatabaseHostname(settings.pgHost);
-        debezium.setDatabasePort(settings.pgPort);
-        debezium.setDatabaseDbname(settings.pgDatabase);
-        debezium.setDatabaseUser(settings.pgUser);
-        debezium.setDatabasePassword(settings.pgPassword);
-        debezium.setDatabaseSslmode(settings.pgSslMode);
-        if (!settings.pgSslRootCert.isEmpty()) {
-            debezium.setDatabaseSslrootcert(settings.pgSslRootCert);
+        debezium.setDatabaseHostname(settings.pg.host);
+        debezium.setDatabasePort(settings.pg.port);
+        debezium.setDatabaseDbname(settings.pg.database);
+        debezium.setDatabaseUser(settings.pg.user);
+        debezium.setDatabasePassword(settings.pg.password);
+        debezium.setDatabaseSslmode(settings.pg.sslMode);
+        if (!settings.pg.sslRootCert.isEmpty()) {
+            debezium.setDatabaseSslrootcert(settings.pg.sslRootCert);
         }
-        debezium.setTopicPrefix(settings.topicPrefix);
-        debezium.setTableIncludeList(String.join(",", settings.pgTables));
+        debezium.setTopicPrefix(settings.kafka.topicPrefix);
+        debezium.setTableIncludeList(String.join(",", settings.pg.tables));
         debezium.setPluginName("pgoutput");
-        debezium.setSlotName(settings.pgSlot);
-        debezium.setPublicationName(settings.pgPublication);
+        debezium.setSlotName(settings.pg.slot);
+        debezium.setPublicationName(settings.pg.publication);
         debezium.setPublicationAutocreateMode("filtered");
         debezium.setSnapshotMode("initial");
         debezium.setDecimalHandlingMode("precise");
@@ -120,14 +120,25 @@ public class PipelineConfiguration implements CamelConfiguration {
         debezium.setHeartbeatIntervalMs(HEARTBEAT_INTERVAL_MS);
         // offsets live in Kafka, like Kafka Connect's, so a lost disk does not mean a new snapshot
         debezium.setOffsetStorage("org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
-        debezium.setOffsetStorageTopic(settings.topicPrefix + ".debezium-offsets");
+        debezium.setOffsetStorageTopic(settings.kafka.topicPrefix + ".debezium-offsets");
         debezium.setOffsetStoragePartitions(1);
         debezium.setOffsetStorageReplicationFactor(-1);
         debezium.setOffsetFlushIntervalMs(OFFSET_FLUSH_INTERVAL_MS);
         // Debezium's offset store is a Kafka client of its own, whose consumer waits at the end of the offsets topic
-        debezium.setAdditionalProperties(KafkaClients.properties(settings,
-                Map.of("fetch.max.wait.ms", String.valueOf(KafkaClients.IDLE_FETCH_WAIT_MS))));
+        debezium.setAdditionalProperties(settings.kafka.clientProperties(
+                Map.of("fetch.max.wait.ms", String.valueOf(PipelineSettings.Kafka.IDLE_FETCH_WAIT_MS))));
         return new DebeziumBatchComponent(debezium);
+    }
+
+    /** Camel's Kafka producers (change topics, dead letters) reach the brokers as every other Kafka client of the pipeline. */
+    @BindToRegistry("kafka")
+    public KafkaComponent kafka(PipelineSettings settings) {
+        Map<String, Object> client = settings.kafka.clientProperties();
+        KafkaComponent kafka = new KafkaComponent();
+        // Camel takes the brokers as an option of its own and refuses to start a client without it
+        kafka.getConfiguration().setBrokers((String) client.remove("bootstrap.servers"));
+        kafka.getConfiguration().setAdditionalProperties(client);
+        return kafka;
     }
 
     @BindToRegistry
@@ -142,8 +153,8 @@ public class PipelineConfiguration implements CamelConfiguration {
 
     @BindToRegistry(KAFKA_LAKE_SCHEME)
     public KafkaLakeComponent kafkaLake(PipelineSettings settings) {
-        Map<String, Object> consumer = KafkaClients.properties(settings, Map.of(
-                "group.id", settings.groupId,
+        Map<String, Object> consumer = settings.kafka.clientProperties(Map.of(
+                "group.id", settings.kafka.groupId,
                 "enable.auto.commit", false,
                 "auto.offset.reset", "earliest",
                 "max.poll.interval.ms", LAKE_WRITER_MAX_POLL_INTERVAL_MS,
@@ -151,11 +162,11 @@ public class PipelineConfiguration implements CamelConfiguration {
                 // an idle consumer group woke the process five times a second: a fetch waits longer (data
                 // still returns it at once), the heartbeat thread looks whether one is due every second
                 "heartbeat.interval.ms", LAKE_WRITER_SESSION_TIMEOUT_MS / 3,
-                "fetch.max.wait.ms", KafkaClients.IDLE_FETCH_WAIT_MS,
+                "fetch.max.wait.ms", PipelineSettings.Kafka.IDLE_FETCH_WAIT_MS,
                 "retry.backoff.ms", 1_000));
-        LakeLayout layout = new LakeLayout(settings.timezone, settings.statsTable, settings.statsStartColumn);
-        return new KafkaLakeComponent(consumer, () -> new LakeBatchWriter(layout, Clock.systemUTC()), settings.flushMaxRecords,
-                settings.flushInterval);
+        LakeLayout layout = new LakeLayout(settings.timezone, settings.stats.table, settings.stats.startColumn);
+        return new KafkaLakeComponent(consumer, () -> new LakeBatchWriter(layout, Clock.systemUTC()), settings.lake.flushMaxRecords,
+                settings.lake.flushInterval);
     }
 
     @BindToRegistry
@@ -165,7 +176,7 @@ public class PipelineConfiguration implements CamelConfiguration {
 
     @BindToRegistry
     public PipelineMetrics pipelineMetrics(PipelineSettings settings) {
-        return new PipelineMetrics(settings.topicPrefix, settings.s3Bucket, Clock.systemUTC());
+        return new PipelineMetrics(settings.kafka.topicPrefix, settings.s3.bucket, Clock.systemUTC());
     }
 
     /** The management server's Vert.x, sized for health and metrics scrapes rather than for a web application. */
@@ -207,9 +218,9 @@ public class PipelineConfiguration implements CamelConfiguration {
     @BindToRegistry
     public MonthlyStatisticsService monthlyStatistics(PipelineSettings settings, S3Client s3Client, PipelineMetrics pipelineMetrics) {
         StatisticsJob job = StatisticsJob.of(s3Client, settings).withListener(pipelineMetrics);
-        return new MonthlyStatisticsService(job, s3Client, settings.s3Bucket, settings.statsSince, settings.timezone, Clock.systemUTC(),
-                () -> LakeCatchUp.await(KafkaClients.properties(settings), settings.changeTopic(settings.statsTable), settings.groupId,
-                        settings.statsLakeWait), settings.statsRestateMonths);
+        return new MonthlyStatisticsService(job, s3Client, settings.s3.bucket, settings.stats.since, settings.timezone, Clock.systemUTC(),
+                () -> LakeCatchUp.await(settings.kafka.clientProperties(), settings.kafka.changeTopic(settings.stats.table), settings.kafka.groupId,
+                        settings.stats.lakeWait), settings.stats.restateMonths);
     }
 
     /** The raw lake's compaction, run by route compact-lake while it is started (on the leader). */
@@ -217,17 +228,17 @@ public class PipelineConfiguration implements CamelConfiguration {
     public LakeCompaction lakeCompaction(PipelineSettings settings, S3Client s3Client, PipelineMetrics pipelineMetrics) {
         // an eighth of the heap for the rows being sorted: the lake writer and the statistics share the rest
         long memoryBudget = Runtime.getRuntime().maxMemory() / 8;
-        return new LakeCompaction(s3Client, settings.s3Bucket, settings.pgTables,
-                table -> SourceDatabase.primaryKey(settings, table, KEY_LOOKUP_TIMEOUT_SECONDS), settings.compactAfter,
-                settings.compactTargetSize, settings.compactGrace, memoryBudget, Clock.systemUTC()).withListener(pipelineMetrics);
+        return new LakeCompaction(s3Client, settings.s3.bucket, settings.pg.tables,
+                table -> SourceDatabase.primaryKey(settings, table, KEY_LOOKUP_TIMEOUT_SECONDS), settings.lake.compactAfter,
+                settings.lake.compactTargetSize, settings.lake.compactGrace, memoryBudget, Clock.systemUTC()).withListener(pipelineMetrics);
     }
 
     /** The console is a window on the pipeline, not part of it: when it cannot start, the routes run on. */
     private static void startConsole(CamelContext context) {
         PipelineSettings settings = context.getRegistry().lookupByNameAndType("settings", PipelineSettings.class);
-        if (settings.hawtioPassword.isEmpty()) {
+        if (settings.console.hawtioPassword.isEmpty()) {
             LOG.info("Hawtio console off: set pipeline.hawtio.user and pipeline.hawtio.password "
-                    + "(PIPELINE_HAWTIO_USER, PIPELINE_HAWTIO_PASSWORD) to open it on {}:{}", settings.hawtioHost, settings.hawtioPort);
+                    + "(PIPELINE_HAWTIO_USER, PIPELINE_HAWTIO_PASSWORD) to open it on {}:{}", settings.console.hawtioHost, settings.console.hawtioPort);
             return;
         }
         HawtioConsole console = new HawtioConsole(settings);
@@ -248,7 +259,7 @@ public class PipelineConfiguration implements CamelConfiguration {
         context.addService(new LagMonitor(context, settings, metrics, pipelineMetrics::activity, IdleHeap::returnGrowth));
         MonthlyStatisticsService statistics = context.getRegistry().lookupByNameAndType("monthlyStatistics", MonthlyStatisticsService.class);
         context.addService(new StatisticsOperations(statistics));
-        LeaderCatchUp catchUp = new LeaderCatchUp(context, statistics, Backoff.statistics(settings.statsRetryDelay));
+        LeaderCatchUp catchUp = new LeaderCatchUp(context, statistics, Backoff.statistics(settings.stats.retryDelay));
         context.addService(catchUp);
         cluster.getView(LEADER).addEventListener(catchUp);
     }
@@ -270,9 +281,9 @@ public class PipelineConfiguration implements CamelConfiguration {
         context.getRegistry().bind("leadershipHealth", new LeadershipHealthCheck(cluster, LEADER));
         DebeziumBatchComponent debezium = context.getRegistry().lookupByNameAndType(DEBEZIUM_SCHEME, DebeziumBatchComponent.class);
         context.getRegistry().bind("captureHealth", DependencyHealthCheck.capture(debezium, () -> cluster.electionProblem(LEADER)));
-        List<String> topics = new ArrayList<>(settings.pgTables.stream().map(settings::changeTopic).toList());
-        topics.add(settings.deadLetterTopic());
-        context.addStartupListener(new TopicsBeforeRoutes(KafkaClients.properties(settings), topics, settings.kafkaPartitions,
+        List<String> topics = new ArrayList<>(settings.pg.tables.stream().map(settings.kafka::changeTopic).toList());
+        topics.add(settings.kafka.deadLetterTopic());
+        context.addStartupListener(new TopicsBeforeRoutes(settings.kafka.clientProperties(), topics, settings.kafka.partitions,
                 TOPIC_CREATION_TIMEOUT));
         AtomicBoolean once = new AtomicBoolean();
         context.addStartupListener((started, alreadyStarted) -> {

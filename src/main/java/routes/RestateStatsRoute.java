@@ -16,15 +16,15 @@ public class RestateStatsRoute extends EndpointRouteBuilder {
 
     @Override
     public void configure() {
-        if (settings.statsRestateInterval.isZero()) {
+        if (settings.stats.restateInterval.isZero()) {
             return;
         }
         // the next tick tries again: a failed restatement is reported, not retried in a loop of its own
         onException(Exception.class).handled(true)
                 .log(LoggingLevel.WARN, "Restatement of the monthly statistics failed, next try in "
-                        + settings.statsRestateInterval.toSeconds() + " s: ${exception.message}");
+                        + settings.stats.restateInterval.toSeconds() + " s: ${exception.message}");
 
-        long intervalMillis = settings.statsRestateInterval.toMillis();
+        long intervalMillis = settings.stats.restateInterval.toMillis();
         // a simple trigger: the first tick an interval after start, which has its own catch-up
         from(quartz("trip-pipeline/restate-stats").stateful(true).triggerStartDelay(intervalMillis)
                 .advanced().triggerParameters("repeatInterval", String.valueOf(intervalMillis)))

@@ -44,9 +44,9 @@ public final class PostgresLockClusterService extends AbstractCamelClusterServic
 
     /** The instances of one pipeline share its source database and replication slot; each is named by host and management port. */
     public static PostgresLockClusterService of(PipelineSettings settings) {
-        String name = hostName() + ":" + settings.httpPort;
+        String name = hostName() + ":" + settings.console.httpPort;
         String memberId = name.length() > MAX_MEMBER_ID_LENGTH ? name.substring(name.length() - MAX_MEMBER_ID_LENGTH) : name;
-        return new PostgresLockClusterService(memberId, settings.pgSlot,
+        return new PostgresLockClusterService(memberId, settings.pg.slot,
                 timeout -> SourceDatabase.connect(settings, timeout, APPLICATION_NAME_PREFIX + memberId));
     }
 

@@ -24,18 +24,18 @@ public final class S3Clients {
 
     public static S3Client create(PipelineSettings settings) {
         S3ClientBuilder builder = S3Client.builder()
-                .region(Region.of(settings.s3Region))
+                .region(Region.of(settings.s3.region))
                 // S3Proxy rejects the SDK's default checksum trailers; MinIO and AWS accept both
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
-        if (!settings.s3Endpoint.isEmpty()) {
-            builder.endpointOverride(URI.create(settings.s3Endpoint)).forcePathStyle(true);
+        if (!settings.s3.endpoint.isEmpty()) {
+            builder.endpointOverride(URI.create(settings.s3.endpoint)).forcePathStyle(true);
         }
-        if (settings.s3AccessKey.isEmpty()) {
+        if (settings.s3.accessKey.isEmpty()) {
             builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
         } else {
             builder.credentialsProvider(StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create(settings.s3AccessKey, settings.s3SecretKey)));
+                    AwsBasicCredentials.create(settings.s3.accessKey, settings.s3.secretKey)));
         }
         return builder.build();
     }

@@ -24,17 +24,17 @@ public final class SourceDatabase {
     public static Connection connect(PipelineSettings settings, int timeoutSeconds, String applicationName) throws SQLException {
         Properties login = new Properties();
         login.setProperty("ApplicationName", applicationName);
-        login.setProperty("user", settings.pgUser);
-        login.setProperty("password", settings.pgPassword);
+        login.setProperty("user", settings.pg.user);
+        login.setProperty("password", settings.pg.password);
         login.setProperty("connectTimeout", String.valueOf(timeoutSeconds));
         login.setProperty("socketTimeout", String.valueOf(timeoutSeconds));
         login.setProperty("loginTimeout", String.valueOf(timeoutSeconds));
-        login.setProperty("sslmode", settings.pgSslMode);
-        if (!settings.pgSslRootCert.isEmpty()) {
-            login.setProperty("sslrootcert", settings.pgSslRootCert);
+        login.setProperty("sslmode", settings.pg.sslMode);
+        if (!settings.pg.sslRootCert.isEmpty()) {
+            login.setProperty("sslrootcert", settings.pg.sslRootCert);
         }
         return DriverManager.getConnection(
-                "jdbc:postgresql://" + settings.pgHost + ":" + settings.pgPort + "/" + settings.pgDatabase, login);
+                "jdbc:postgresql://" + settings.pg.host + ":" + settings.pg.port + "/" + settings.pg.database, login);
     }
 
     /** The columns of {@code table}'s primary key ({@code schema.table}), in key order; empty when it has none. */

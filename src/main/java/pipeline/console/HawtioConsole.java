@@ -51,12 +51,12 @@ public final class HawtioConsole extends ServiceSupport {
     }
 
     public String url() {
-        return "http://" + settings.hawtioHost + ":" + settings.hawtioPort + "/hawtio";
+        return "http://" + settings.console.hawtioHost + ":" + settings.console.hawtioPort + "/hawtio";
     }
 
     @Override
     protected void doStart() throws Exception {
-        ConsoleLoginModule.configure(settings.hawtioUser, settings.hawtioPassword);
+        ConsoleLoginModule.configure(settings.console.hawtioUser, settings.console.hawtioPassword);
         useLoginModuleForRealm();
         System.setProperty("hawtio.authenticationEnabled", "true");
         System.setProperty("hawtio.realm", REALM);
@@ -81,12 +81,12 @@ public final class HawtioConsole extends ServiceSupport {
 
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
-        connector.setHost(settings.hawtioHost);
-        connector.setPort(settings.hawtioPort);
+        connector.setHost(settings.console.hawtioHost);
+        connector.setPort(settings.console.hawtioPort);
         server.addConnector(connector);
         server.setHandler(console);
         server.start();
-        LOG.info("Hawtio console at {} (user {})", url(), settings.hawtioUser);
+        LOG.info("Hawtio console at {} (user {})", url(), settings.console.hawtioUser);
     }
 
     @Override

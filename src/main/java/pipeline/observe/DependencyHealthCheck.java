@@ -13,7 +13,6 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.apache.kafka.clients.admin.Admin;
 import pipeline.cdc.DebeziumBatchComponent;
-import pipeline.config.KafkaClients;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
 import pipeline.config.SourceDatabase;
@@ -65,16 +64,16 @@ public final class DependencyHealthCheck extends AbstractHealthCheck {
                 try (ResultSet level = walLevel.executeQuery()) {
                     level.next();
                     if (!"logical".equals(level.getString(1))) {
-                        throw new IllegalStateException("wal_level is " + level.getString(1) + " on " + settings.pgHost + ":" + settings.pgPort
+                        throw new IllegalStateException("wal_level is " + level.getString(1) + " on " + settings.pg.host + ":" + settings.pg.port
                                 + "; change data capture needs wal_level = logical (postgresql.conf, then a server restart)");
                     }
                 }
-                for (String table : settings.pgTables) {
+                for (String table : settings.pg.tables) {
                     exists.setString(1, table);
                     try (ResultSet found = exists.executeQuery()) {
                         if (!found.next() || !found.getBoolean(1)) {
                             throw new IllegalStateException("table " + table + " (pipeline.pg.tables) does not exist in database "
-                                    + settings.pgDatabase);
+                                    + settings.pg.database);
                         }
                     }
                 }
@@ -103,7 +102,7 @@ public final class DependencyHealthCheck extends AbstractHealthCheck {
     /** Asks the Kafka cluster for its id. */
     public static DependencyHealthCheck kafka(PipelineSettings settings) {
         return new DependencyHealthCheck("kafka", () -> {
-            Map<String, Object> client = KafkaClients.properties(settings, Map.of("request.timeout.ms", TIMEOUT_SECONDS * 1000,
+            Map<String, Object> client = settings.kafka.clientProperties(Map.of("request.timeout.ms", TIMEOUT_SECONDS * 1000,
                     "default.api.timeout.ms", TIMEOUT_SECONDS * 1000, "reconnect.backoff.max.ms", 1000));
             try (Admin admin = Admin.create(client)) {
                 admin.describeCluster().clusterId().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
@@ -117,19 +116,19 @@ public final class DependencyHealthCheck extends AbstractHealthCheck {
     }
 
     private static IllegalStateException kafkaSilent(PipelineSettings settings) {
-        return new IllegalStateException("Kafka at " + settings.kafkaBrokers + " did not answer within " + TIMEOUT_SECONDS + " s");
+        return new IllegalStateException("Kafka at " + settings.kafka.brokers + " did not answer within " + TIMEOUT_SECONDS + " s");
     }
 
     /** Asks S3 about the lake's bucket; a bucket not created yet is fine, the first upload creates it. */
     public static DependencyHealthCheck s3(PipelineSettings settings, S3Client s3) {
         return new DependencyHealthCheck("s3", () -> {
             try {
-                s3.headBucket(r -> r.bucket(settings.s3Bucket));
+                s3.headBucket(r -> r.bucket(settings.s3.bucket));
             } catch (NoSuchBucketException notYetCreated) {
                 // the server answered
             } catch (SdkClientException e) {
                 // the SDK's own message lists every provider of its chain, over a thousand characters
-                if (settings.s3AccessKey.isEmpty() && String.valueOf(e.getMessage()).startsWith("Unable to load credentials")) {
+                if (settings.s3.accessKey.isEmpty() && String.valueOf(e.getMessage()).startsWith("Unable to load credentials")) {
                     throw new IllegalStateException("no S3 credentials: pipeline.s3.access-key and secret-key are empty "
                             + "and the AWS default credential chain found none");
                 }

@@ -23,7 +23,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import pipeline.config.KafkaClients;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
 import pipeline.config.SourceDatabase;
@@ -117,12 +116,12 @@ public final class LagMonitor extends ServiceSupport {
 
     /** With Kafka clients opened for the measurement: kept open between measurements, they would wake up in between. */
     private void measureLake() throws Exception {
-        List<String> topics = settings.pgTables.stream().map(settings::changeTopic).toList();
-        Map<String, Object> client = KafkaClients.properties(settings, Map.of("request.timeout.ms", 5000, "default.api.timeout.ms", 5000));
+        List<String> topics = settings.pg.tables.stream().map(settings.kafka::changeTopic).toList();
+        Map<String, Object> client = settings.kafka.clientProperties(Map.of("request.timeout.ms", 5000, "default.api.timeout.ms", 5000));
         Map<TopicPartition, Long> firstUncommitted = new HashMap<>();
         long lag = 0;
         try (Admin admin = Admin.create(client)) {
-            Map<TopicPartition, Long> committed = LakeWriterOffsets.committed(admin, settings.groupId, ADMIN_TIMEOUT);
+            Map<TopicPartition, Long> committed = LakeWriterOffsets.committed(admin, settings.kafka.groupId, ADMIN_TIMEOUT);
             for (var end : LakeWriterOffsets.endOffsets(admin, topics, ADMIN_TIMEOUT).entrySet()) {
                 long from = committed.getOrDefault(end.getKey(), 0L);
                 if (end.getValue() > from) {
@@ -135,9 +134,9 @@ public final class LagMonitor extends ServiceSupport {
         consumerLag.set(lag);
         long age = oldest == Long.MAX_VALUE ? 0 : System.currentTimeMillis() - oldest;
         oldestUnflushedMillis.set(age);
-        if (age > 3 * settings.flushInterval.toMillis()) {
+        if (age > 3 * settings.lake.flushInterval.toMillis()) {
             LOG.warn("The lake is behind: {} change events not yet stored, the oldest for {} s (flush interval {} s)", lag,
-                    age / 1000, settings.flushInterval.toSeconds());
+                    age / 1000, settings.lake.flushInterval.toSeconds());
         }
     }
 
@@ -169,13 +168,13 @@ public final class LagMonitor extends ServiceSupport {
         try (Connection connection = SourceDatabase.connect(settings, 5);
              PreparedStatement query = connection.prepareStatement(
                      "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn) FROM pg_replication_slots WHERE slot_name = ?")) {
-            query.setString(1, settings.pgSlot);
+            query.setString(1, settings.pg.slot);
             try (ResultSet rows = query.executeQuery()) {
                 long bytes = rows.next() ? rows.getLong(1) : -1;
                 slotLagBytes.set(bytes);
                 if (bytes > SLOT_WARNING_BYTES) {
                     LOG.warn("Replication slot {} holds {} MB of WAL on the source server: the pipeline is behind or stopped reading",
-                            settings.pgSlot, bytes >> 20);
+                            settings.pg.slot, bytes >> 20);
                 }
             }
         }

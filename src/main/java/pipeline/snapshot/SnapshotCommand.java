@@ -7,7 +7,6 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 
 import pipeline.config.ConfigurationException;
-import pipeline.config.KafkaClients;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
 import pipeline.config.S3Clients;
@@ -40,18 +39,18 @@ public final class SnapshotCommand {
             System.err.println("trip-pipeline snapshot: " + e.getMessage());
             return 2;
         }
-        if (!settings.pgTables.contains(arguments.table())) {
+        if (!settings.pg.tables.contains(arguments.table())) {
             System.err.println("trip-pipeline snapshot: " + arguments.table() + " is not one of the captured tables (pipeline.pg.tables="
-                    + String.join(",", settings.pgTables) + ")");
+                    + String.join(",", settings.pg.tables) + ")");
             return 2;
         }
         try (S3Client s3 = S3Clients.create(settings)) {
             List<String> key = keyColumns(settings, arguments.table());
             // as the statistics do: changes already in Kafka are given pipeline.stats.lake-wait to reach the lake
-            boolean caughtUp = LakeCatchUp.await(KafkaClients.properties(settings), settings.changeTopic(arguments.table()), settings.groupId,
-                    settings.statsLakeWait);
+            boolean caughtUp = LakeCatchUp.await(settings.kafka.clientProperties(), settings.kafka.changeTopic(arguments.table()), settings.kafka.groupId,
+                    settings.stats.lakeWait);
             long budget = (long) (Runtime.getRuntime().maxMemory() * HEAP_BUDGET);
-            System.out.println(new TableSnapshot(s3, settings.s3Bucket, budget).write(arguments.table(), key, arguments.asOf())
+            System.out.println(new TableSnapshot(s3, settings.s3.bucket, budget).write(arguments.table(), key, arguments.asOf())
                     + (caughtUp ? "" : " (the lake writer had not caught up with Kafka)"));
             return 0;
         } catch (Exception e) {
@@ -66,8 +65,8 @@ public final class SnapshotCommand {
         if (!key.isEmpty()) {
             return key;
         }
-        if (table.equals(settings.statsTable)) {
-            return List.of(settings.statsKeyColumn);
+        if (table.equals(settings.stats.table)) {
+            return List.of(settings.stats.keyColumn);
         }
         throw new IllegalStateException("the source database has no primary key for " + table + ", which the lake's versions are keyed by");
     }

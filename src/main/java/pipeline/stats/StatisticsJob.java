@@ -80,10 +80,10 @@ public final class StatisticsJob {
 
     /** The job the settings describe (pipeline.stats.*, pipeline.timezone, the bucket). */
     public static StatisticsJob of(S3Client s3, PipelineSettings settings) {
-        TripColumns columns = new TripColumns(settings.statsKeyColumn, settings.statsVehicleColumn, settings.statsStartColumn,
-                settings.statsEndColumn, settings.statsDistanceColumn);
-        return new StatisticsJob(s3, settings.s3Bucket, settings.statsTable,
-                new LakeTrips(columns, settings.timezone, settings.statsKeepDeletedAfter));
+        TripColumns columns = new TripColumns(settings.stats.keyColumn, settings.stats.vehicleColumn, settings.stats.startColumn,
+                settings.stats.endColumn, settings.stats.distanceColumn);
+        return new StatisticsJob(s3, settings.s3.bucket, settings.stats.table,
+                new LakeTrips(columns, settings.timezone, settings.stats.keepDeletedAfter));
     }
 
     public StatisticsJob withListener(Listener listener) {

@@ -5,7 +5,6 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 
 import pipeline.config.ConfigurationException;
-import pipeline.config.KafkaClients;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
 import pipeline.config.S3Clients;
@@ -34,8 +33,8 @@ public final class StatsCommand {
             return 2;
         }
         try (S3Client s3 = S3Clients.create(settings)) {
-            boolean caughtUp = LakeCatchUp.await(KafkaClients.properties(settings), settings.changeTopic(settings.statsTable),
-                    settings.groupId, settings.statsLakeWait);
+            boolean caughtUp = LakeCatchUp.await(settings.kafka.clientProperties(), settings.kafka.changeTopic(settings.stats.table),
+                    settings.kafka.groupId, settings.stats.lakeWait);
             StatisticsJob job = StatisticsJob.of(s3, settings);
             System.out.println(job.run(month, caughtUp, StatisticsJob.Reason.ON_DEMAND) + (caughtUp ? "" : " (the lake writer had not caught up with Kafka)"));
             return 0;

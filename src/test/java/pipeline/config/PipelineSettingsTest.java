@@ -22,20 +22,20 @@ class PipelineSettingsTest {
     @Test
     void theShippedDefaultsAreTheContractsDefaults() throws IOException {
         PipelineSettings settings = new PipelineSettings(defaults()::get);
-        assertThat(settings.pgTables).containsExactly("public.trip");
-        assertThat(settings.changeTopic("public.trip")).isEqualTo("cdc.public.trip");
-        assertThat(settings.deadLetterTopic()).isEqualTo("cdc.dlq");
-        assertThat(settings.flushMaxRecords).isEqualTo(50_000);
-        assertThat(settings.flushInterval).isEqualTo(Duration.ofSeconds(60));
-        assertThat(settings.statsLakeWait).isEqualTo(Duration.ofMinutes(10));
+        assertThat(settings.pg.tables).containsExactly("public.trip");
+        assertThat(settings.kafka.changeTopic("public.trip")).isEqualTo("cdc.public.trip");
+        assertThat(settings.kafka.deadLetterTopic()).isEqualTo("cdc.dlq");
+        assertThat(settings.lake.flushMaxRecords).isEqualTo(50_000);
+        assertThat(settings.lake.flushInterval).isEqualTo(Duration.ofSeconds(60));
+        assertThat(settings.stats.lakeWait).isEqualTo(Duration.ofMinutes(10));
         assertThat(settings.timezone).isEqualTo(ZoneId.of("UTC"));
-        assertThat(settings.s3Endpoint).isEmpty();
-        assertThat(settings.statsSince).isNull();
-        assertThat(List.of(settings.pgPort, settings.httpPort, settings.hawtioPort)).containsExactly(5432, 8080, 8090);
-        assertThat(settings.compactAfter).isEqualTo(Duration.ofDays(2));
-        assertThat(settings.compactTargetSize).isEqualTo(256L << 20);
-        assertThat(settings.compactInterval).isEqualTo(Duration.ofHours(1));
-        assertThat(settings.compactGrace).isEqualTo(Duration.ofMinutes(1));
+        assertThat(settings.s3.endpoint).isEmpty();
+        assertThat(settings.stats.since).isNull();
+        assertThat(List.of(settings.pg.port, settings.console.httpPort, settings.console.hawtioPort)).containsExactly(5432, 8080, 8090);
+        assertThat(settings.lake.compactAfter).isEqualTo(Duration.ofDays(2));
+        assertThat(settings.lake.compactTargetSize).isEqualTo(256L << 20);
+        assertThat(settings.lake.compactInterval).isEqualTo(Duration.ofHours(1));
+        assertThat(settings.lake.compactGrace).isEqualTo(Duration.ofMinutes(1));
     }
 
     @Test
@@ -44,8 +44,28 @@ class PipelineSettingsTest {
         properties.put("pipeline.lake.compact-after", "0");
         properties.put("pipeline.lake.compact-target-size", "1GB");
         PipelineSettings settings = new PipelineSettings(properties::get);
-        assertThat(settings.compactAfter).isZero();
-        assertThat(settings.compactTargetSize).isEqualTo(1L << 30);
+        assertThat(settings.lake.compactAfter).isZero();
+        assertThat(settings.lake.compactTargetSize).isEqualTo(1L << 30);
+    }
+
+    @Test
+    void kafkaClientsGetTlsAndSaslOnlyWhenTheyAreSet() throws IOException {
+        Map<String, String> properties = defaults();
+        properties.put("pipeline.kafka.brokers", "broker-1:9093,broker-2:9093");
+        assertThat(new PipelineSettings(properties::get).kafka.clientProperties(Map.of("group.id", "lake")))
+                .containsOnly(Map.entry("bootstrap.servers", "broker-1:9093,broker-2:9093"),
+                        Map.entry("security.protocol", "PLAINTEXT"), Map.entry("group.id", "lake"));
+
+        properties.put("pipeline.kafka.security-protocol", "SASL_SSL");
+        properties.put("pipeline.kafka.sasl-mechanism", "PLAIN");
+        properties.put("pipeline.kafka.sasl-jaas-config", "org.apache.kafka.common.security.plain.PlainLoginModule required;");
+        properties.put("pipeline.kafka.ssl-truststore-password", "changeit");
+        assertThat(new PipelineSettings(properties::get).kafka.clientProperties())
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "PLAIN")
+                .containsEntry("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required;")
+                .containsEntry("ssl.truststore.password", "changeit")
+                .doesNotContainKeys("ssl.truststore.location", "ssl.keystore.location", "ssl.keystore.password");
     }
 
     @ParameterizedTest
