@@ -29,7 +29,8 @@ public class CompactLakeRoute extends EndpointRouteBuilder {
         long intervalMillis = settings.lake.compactInterval.toMillis();
         // the next tick tries again, and finishes or undoes a swap this one left halfway
         onException(Exception.class).handled(true)
-                .log(LoggingLevel.WARN, "Lake compaction failed, next try in " + settings.lake.compactInterval.toSeconds() + " s: ${exception.message}");
+                .log(LoggingLevel.WARN,
+                        "Lake compaction failed, next try in " + settings.lake.compactInterval.toSeconds() + " s: ${exception.message}");
 
         from(quartz("trip-pipeline/compact-lake").stateful(true).triggerStartDelay(intervalMillis)
                 .advanced().triggerParameters("repeatInterval", String.valueOf(intervalMillis)))

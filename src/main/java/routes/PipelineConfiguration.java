@@ -7,44 +7,44 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.VertxOptions;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
-import org.apache.camel.health.HealthCheck;
 import org.apache.camel.component.debezium.postgres.configuration.PostgresConnectorEmbeddedDebeziumConfiguration;
 import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.camel.health.HealthCheck;
 import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.apache.camel.spi.PropertiesComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import pipeline.cdc.ChangeBatchToKafka;
 import pipeline.cdc.DebeziumBatchComponent;
 import pipeline.cdc.TopicsBeforeRoutes;
 import pipeline.cluster.LeadershipHealthCheck;
 import pipeline.cluster.PostgresLockClusterService;
+import pipeline.compaction.LakeCompaction;
 import pipeline.config.Backoff;
 import pipeline.config.IdleHeap;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
 import pipeline.config.S3Clients;
 import pipeline.config.SourceDatabase;
-import pipeline.compaction.LakeCompaction;
 import pipeline.console.HawtioConsole;
 import pipeline.console.StatisticsOperations;
-import pipeline.lake.LakeBatchWriter;
 import pipeline.lake.DeadLetters;
 import pipeline.lake.KafkaLakeComponent;
+import pipeline.lake.LakeBatchWriter;
 import pipeline.lake.LakeLayout;
 import pipeline.observe.DependencyHealthCheck;
 import pipeline.observe.LagMonitor;
 import pipeline.observe.PipelineMetrics;
 import pipeline.stats.LakeCatchUp;
-import pipeline.stats.MonthlyStatisticsService;
 import pipeline.stats.LeaderCatchUp;
+import pipeline.stats.MonthlyStatisticsService;
 import pipeline.stats.StatisticsJob;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.VertxOptions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** Builds the pipeline's collaborators from its checked settings and binds them for the routes. */
@@ -219,8 +219,7 @@ public class PipelineConfiguration implements CamelConfiguration {
     public MonthlyStatisticsService monthlyStatistics(PipelineSettings settings, S3Client s3Client, PipelineMetrics pipelineMetrics) {
         StatisticsJob job = StatisticsJob.of(s3Client, settings).withListener(pipelineMetrics);
         return new MonthlyStatisticsService(job, s3Client, settings.s3.bucket, settings.stats.since, settings.timezone, Clock.systemUTC(),
-                () -> LakeCatchUp.await(settings.kafka.clientProperties(), settings.kafka.changeTopic(settings.stats.table), settings.kafka.groupId,
-                        settings.stats.lakeWait), settings.stats.restateMonths);
+                () -> LakeCatchUp.await(settings, settings.stats.table), settings.stats.restateMonths);
     }
 
     /** The raw lake's compaction, run by route compact-lake while it is started (on the leader). */
@@ -238,7 +237,8 @@ public class PipelineConfiguration implements CamelConfiguration {
         PipelineSettings settings = context.getRegistry().lookupByNameAndType("settings", PipelineSettings.class);
         if (settings.console.hawtioPassword.isEmpty()) {
             LOG.info("Hawtio console off: set pipeline.hawtio.user and pipeline.hawtio.password "
-                    + "(PIPELINE_HAWTIO_USER, PIPELINE_HAWTIO_PASSWORD) to open it on {}:{}", settings.console.hawtioHost, settings.console.hawtioPort);
+                    + "(PIPELINE_HAWTIO_USER, PIPELINE_HAWTIO_PASSWORD) to open it on {}:{}", settings.console.hawtioHost,
+                    settings.console.hawtioPort);
             return;
         }
         HawtioConsole console = new HawtioConsole(settings);
@@ -250,14 +250,16 @@ public class PipelineConfiguration implements CamelConfiguration {
     }
 
     /** What runs beside the routes: metrics, the console, the lag monitor, the statistics' operations and catch-up. */
-    private static void startServices(CamelContext context, PipelineSettings settings, PostgresLockClusterService cluster) throws Exception {
+    private static void startServices(CamelContext context, PipelineSettings settings, PostgresLockClusterService cluster)
+            throws Exception {
         // the registry Camel's Prometheus service created, so one scrape shows the routes and the pipeline
         MeterRegistry metrics = context.getRegistry().lookupByNameAndType("metricsRegistry", MeterRegistry.class);
         PipelineMetrics pipelineMetrics = context.getRegistry().lookupByNameAndType("pipelineMetrics", PipelineMetrics.class);
         pipelineMetrics.publishTo(metrics, () -> cluster.isLeader(LEADER));
         startConsole(context);
         context.addService(new LagMonitor(context, settings, metrics, pipelineMetrics::activity, IdleHeap::returnGrowth));
-        MonthlyStatisticsService statistics = context.getRegistry().lookupByNameAndType("monthlyStatistics", MonthlyStatisticsService.class);
+        MonthlyStatisticsService statistics = context.getRegistry().lookupByNameAndType("monthlyStatistics",
+                MonthlyStatisticsService.class);
         context.addService(new StatisticsOperations(statistics));
         LeaderCatchUp catchUp = new LeaderCatchUp(context, statistics, Backoff.statistics(settings.stats.retryDelay));
         context.addService(catchUp);

@@ -65,7 +65,7 @@ public final class CompactionBenchmark {
         Path data = Files.createTempDirectory("compaction-bench");
         RequestCounts requests = new RequestCounts();
         try (EmbeddedS3 server = EmbeddedS3.start(data, DevServers.freePort(), "bench", "bench-secret");
-             S3Client s3 = client(server.endpoint(), requests)) {
+                S3Client s3 = client(server.endpoint(), requests)) {
             s3.createBucket(r -> r.bucket("raw-lake"));
             s3.createBucket(r -> r.bucket("compacted-lake"));
             long started = System.nanoTime();
@@ -82,7 +82,7 @@ public final class CompactionBenchmark {
             Listing compactedMonth = listing(s3, "compacted-lake");
             System.out.printf("Compaction: %s%n", compacted);
             System.out.printf("The month's partitions: %,d objects (%,d bytes) before, %,d objects (%,d bytes) after: %.1fx fewer objects; "
-                            + "compaction took %.1f s%n", rawMonth.objects, rawMonth.bytes, compactedMonth.objects, compactedMonth.bytes,
+                    + "compaction took %.1f s%n", rawMonth.objects, rawMonth.bytes, compactedMonth.objects, compactedMonth.bytes,
                     (double) rawMonth.objects / compactedMonth.objects, compactionSeconds);
 
             double[] rawSeconds = new double[rounds];
@@ -97,7 +97,8 @@ public final class CompactionBenchmark {
                     long start = System.nanoTime();
                     List<VehicleMonth> result = statistics(s3, bucket);
                     double seconds = (System.nanoTime() - start) / 1e9;
-                    System.out.printf("round %d, %-14s: statistics in %.2f s, %,d events read, %,d GET and %,d LIST requests, %,d vehicles%n",
+                    System.out.printf(
+                            "round %d, %-14s: statistics in %.2f s, %,d events read, %,d GET and %,d LIST requests, %,d vehicles%n",
                             round + 1, bucket, seconds, eventsRead, requests.gets.get(), requests.lists.get(), result.size());
                     if (bucket.equals("raw-lake")) {
                         rawSeconds[round] = seconds;
@@ -111,7 +112,7 @@ public final class CompactionBenchmark {
             double rawMedian = median(rawSeconds);
             double compactedMedian = median(compactedSeconds);
             System.out.printf("Statistics of %s, medians of %d alternating rounds: uncompacted %.2f s, compacted %.2f s, "
-                            + "ratio compacted/uncompacted %.2f; results %s%n", MONTH, rounds, rawMedian, compactedMedian,
+                    + "ratio compacted/uncompacted %.2f; results %s%n", MONTH, rounds, rawMedian, compactedMedian,
                     compactedMedian / rawMedian, StatisticsBenchmark.equal(rawResult, compactedResult) ? "equal" : "DIFFERENT");
         } finally {
             try (var paths = Files.walk(data)) {

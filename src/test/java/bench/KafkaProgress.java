@@ -50,7 +50,8 @@ final class KafkaProgress implements AutoCloseable {
     long eventsInLake(Turn turn) {
         TopicPartition partition = new TopicPartition(turn.changeTopic(), 0);
         try {
-            OffsetAndMetadata committed = admin.listConsumerGroupOffsets(turn.lakeGroup()).partitionsToOffsetAndMetadata().get().get(partition);
+            OffsetAndMetadata committed = admin.listConsumerGroupOffsets(turn.lakeGroup()).partitionsToOffsetAndMetadata().get()
+                    .get(partition);
             return committed == null ? 0 : committed.offset();
         } catch (Exception noGroupYet) {
             return 0;

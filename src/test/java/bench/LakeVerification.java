@@ -47,10 +47,12 @@ final class LakeVerification {
         long storedTwice;
         try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:"); Statement s = duckdb.createStatement()) {
             String changes = "read_parquet('" + lake + "/raw/**/*.parquet', hive_partitioning=true, union_by_name=true)";
-            try (ResultSet r = s.executeQuery("""
-                    SELECT trip_id, vehicle_id, epoch_us(started_at), epoch_us(ended_at), CAST(distance_km AS VARCHAR), CAST(fare AS VARCHAR)
-                    FROM (SELECT *, row_number() OVER (PARTITION BY trip_id ORDER BY __lsn DESC, __kafka_offset DESC) AS version FROM %s)
-                    WHERE version = 1 AND NOT __deleted ORDER BY trip_id""".formatted(changes))) {
+            try (ResultSet r = s.executeQuery(
+                    """
+                            SELECT trip_id, vehicle_id, epoch_us(started_at), epoch_us(ended_at), CAST(distance_km AS VARCHAR), CAST(fare AS VARCHAR)
+                            FROM (SELECT *, row_number() OVER (PARTITION BY trip_id ORDER BY __lsn DESC, __kafka_offset DESC) AS version FROM %s)
+                            WHERE version = 1 AND NOT __deleted ORDER BY trip_id"""
+                            .formatted(changes))) {
                 collect(r, latestState);
             }
             try (ResultSet r = s.executeQuery(
@@ -62,7 +64,7 @@ final class LakeVerification {
         }
         boolean equal = table.equals(latestState);
         String summary = String.format("Verification (bucket %s, %,d Parquet files): table has %,d rows, the lake's latest state %,d rows "
-                        + "from %,d change events (%,d stored twice); latest state equals the table column by column: %s",
+                + "from %,d change events (%,d stored twice); latest state equals the table column by column: %s",
                 bucket, files, table.size(), latestState.size(), events, storedTwice, equal ? "YES" : "NO");
         if (!equal) {
             throw new IllegalStateException(summary);
@@ -75,7 +77,8 @@ final class LakeVerification {
                 // S3Proxy rejects the checksum trailers SDK 2.41 sends by default
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(DevServers.S3_ACCESS_KEY, DevServers.S3_SECRET_KEY)))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create(DevServers.S3_ACCESS_KEY, DevServers.S3_SECRET_KEY)))
                 .build()) {
             List<String> keys = s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix("raw/")).contents().stream()
                     .map(S3Object::key).filter(k -> k.endsWith(".parquet")).toList();

@@ -140,8 +140,9 @@ public final class LakeWriterBenchmark {
             envelopes.add(envelope("c", null, started, commitMs, lsn, id));
             envelopes.add(envelope("u", null, finished, commitMs + 900_000, lsn + 60, id));
             if (random.nextInt(10) == 0) {
-                envelopes.add(envelope("d", new Struct(ROW).put("trip_id", id).put("vehicle_id", "").put("started_at", "1970-01-01T00:00:00Z"),
-                        null, commitMs + 1_800_000, lsn + 90, id));
+                envelopes.add(
+                        envelope("d", new Struct(ROW).put("trip_id", id).put("vehicle_id", "").put("started_at", "1970-01-01T00:00:00Z"),
+                                null, commitMs + 1_800_000, lsn + 90, id));
             }
             if (random.nextInt(4) == 0) {
                 envelopes.add(envelope("r", null, finished, commitMs, lsn, id));
@@ -153,7 +154,8 @@ public final class LakeWriterBenchmark {
     private static byte[] envelope(String op, Struct before, Struct after, long commitMs, long lsn, long txId) {
         Struct source = new Struct(SOURCE).put("version", "3.4.0.Final").put("connector", "postgresql").put("name", "cdc")
                 .put("ts_ms", commitMs).put("snapshot", op.equals("r") ? "true" : "false").put("db", "postgres")
-                .put("sequence", "[\"" + (lsn - 40) + "\",\"" + lsn + "\"]").put("ts_us", commitMs * 1000).put("ts_ns", commitMs * 1_000_000)
+                .put("sequence", "[\"" + (lsn - 40) + "\",\"" + lsn + "\"]").put("ts_us", commitMs * 1000)
+                .put("ts_ns", commitMs * 1_000_000)
                 .put("schema", "public").put("table", "trip").put("txId", 780 + txId).put("lsn", lsn);
         Struct envelope = new Struct(ENVELOPE).put("before", before).put("after", after).put("source", source).put("op", op)
                 .put("ts_ms", commitMs + 35).put("ts_us", (commitMs + 35) * 1000).put("ts_ns", (commitMs + 35) * 1_000_000);

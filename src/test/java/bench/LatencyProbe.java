@@ -55,7 +55,8 @@ final class LatencyProbe {
             KafkaProgress.awaitAtLeast(running, () -> kafka.eventsInLake(turn), SEED_ROWS, "the seed rows in the lake");
             pace = writeOnSchedule(running);
             // no deletes, so no tombstones: one event per change
-            KafkaProgress.awaitAtLeast(running, () -> kafka.eventsInLake(turn), SEED_ROWS + pace.changes(), "the writer's changes in the lake");
+            KafkaProgress.awaitAtLeast(running, () -> kafka.eventsInLake(turn), SEED_ROWS + pace.changes(),
+                    "the writer's changes in the lake");
         } finally {
             running.close();
         }
@@ -99,10 +100,10 @@ final class LatencyProbe {
         long maxId = table.maxTripId();
         long maxBehindNanos = 0;
         try (Connection writer = DriverManager.getConnection(settings.jdbcUrl(), "postgres", "");
-             PreparedStatement insert = writer.prepareStatement(
-                     "INSERT INTO public.trip (vehicle_id, started_at) VALUES (?, now())");
-             PreparedStatement update = writer.prepareStatement(
-                     "UPDATE public.trip SET ended_at = now(), distance_km = ?, fare = ? WHERE trip_id = ?")) {
+                PreparedStatement insert = writer.prepareStatement(
+                        "INSERT INTO public.trip (vehicle_id, started_at) VALUES (?, now())");
+                PreparedStatement update = writer.prepareStatement(
+                        "UPDATE public.trip SET ended_at = now(), distance_km = ?, fare = ? WHERE trip_id = ?")) {
             writer.setAutoCommit(false);
             long start = System.nanoTime();
             for (int k = 0; k < transactions; k++) {
@@ -149,9 +150,10 @@ final class LatencyProbe {
     /** The writer's events (inserts and updates; the seed rows' snapshot events are 'r') with their latency in seconds. */
     private static double[] latenciesInSeconds(Path bucketDirectory, Map<String, Double> storedAtMillis) throws Exception {
         String files = bucketDirectory.toAbsolutePath().resolve("raw") + "/**/*.parquet";
-        try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:"); Statement s = duckdb.createStatement();
-             ResultSet r = s.executeQuery("SELECT filename, __source_ts_ms FROM read_parquet('" + files
-                     + "', filename=true, union_by_name=true) WHERE __op IN ('c', 'u')")) {
+        try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:");
+                Statement s = duckdb.createStatement();
+                ResultSet r = s.executeQuery("SELECT filename, __source_ts_ms FROM read_parquet('" + files
+                        + "', filename=true, union_by_name=true) WHERE __op IN ('c', 'u')")) {
             double[] latencies = new double[1024];
             int count = 0;
             while (r.next()) {

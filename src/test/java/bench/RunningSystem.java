@@ -39,7 +39,8 @@ final class RunningSystem implements AutoCloseable {
     /** Fails with the end of the log when the JVM has exited: waiting on a dead system would only time out. */
     void checkAlive() {
         if (!process.isAlive()) {
-            throw new IllegalStateException(turn.system() + " exited with code " + process.exitValue() + "; end of " + log + ":\n" + logTail());
+            throw new IllegalStateException(
+                    turn.system() + " exited with code " + process.exitValue() + "; end of " + log + ":\n" + logTail());
         }
     }
 

@@ -50,8 +50,10 @@ public final class SerializerBenchmark {
         Serializer serializer = record -> length(changeEventSerializer.key(record)) + length(changeEventSerializer.value(record));
 
         for (SourceRecord event : events) {
-            if (!Arrays.equals(valueConverter.fromConnectData(event.topic(), event.valueSchema(), event.value()), changeEventSerializer.value(event))
-                    || !Arrays.equals(keyConverter.fromConnectData(event.topic(), event.keySchema(), event.key()), changeEventSerializer.key(event))) {
+            if (!Arrays.equals(valueConverter.fromConnectData(event.topic(), event.valueSchema(), event.value()),
+                    changeEventSerializer.value(event))
+                    || !Arrays.equals(keyConverter.fromConnectData(event.topic(), event.keySchema(), event.key()),
+                            changeEventSerializer.key(event))) {
                 throw new IllegalStateException("the serializers disagree on " + event);
             }
         }
@@ -77,7 +79,8 @@ public final class SerializerBenchmark {
         }
         double jsonConverterRate = median(jsonConverterRates);
         double serializerRate = median(serializerRates);
-        System.out.printf("median of %d rounds of %.1f s on one thread, per second of its CPU time:%n", MEASURED_ROUNDS, roundMillis / 1000.0);
+        System.out.printf("median of %d rounds of %.1f s on one thread, per second of its CPU time:%n", MEASURED_ROUNDS,
+                roundMillis / 1000.0);
         System.out.printf("  JsonConverter          %,12.0f events/s%n", jsonConverterRate);
         System.out.printf("  ChangeEventSerializer  %,12.0f events/s%n", serializerRate);
         System.out.printf("  ratio                  %12.2f x%n", serializerRate / jsonConverterRate);

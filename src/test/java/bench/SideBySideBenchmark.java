@@ -143,7 +143,8 @@ public final class SideBySideBenchmark {
         KafkaProgress.awaitAtLeast(running, () -> table.slotConfirmed(turn.slot(), lastChange) ? 1 : 0, 1, "the slot's confirmed position");
         long done = KafkaProgress.awaitAtLeast(running, () -> kafka.eventsInLake(turn) >= kafka.eventsInKafka(turn) ? 1 : 0, 1,
                 "the lake writer's committed offset");
-        System.out.printf("%,d mixed changes (inserts, updates, deletes in transactions of 100) reached the lake %.1f s after they started%n",
+        System.out.printf(
+                "%,d mixed changes (inserts, updates, deletes in transactions of 100) reached the lake %.1f s after they started%n",
                 settings.mixedChanges(), seconds(start, done));
     }
 
@@ -187,7 +188,8 @@ public final class SideBySideBenchmark {
         String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(line -> line.startsWith("model name"))
                 .map(line -> line.substring(line.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
         double memoryGiB = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-                ? os.getTotalMemorySize() / 1073741824.0 : 0;
+                ? os.getTotalMemorySize() / 1073741824.0
+                : 0;
         return String.format("%d cores (%s), %.0f GiB, Java %s, Linux %s", Runtime.getRuntime().availableProcessors(), cpu, memoryGiB,
                 System.getProperty("java.version"), System.getProperty("os.version"));
     }

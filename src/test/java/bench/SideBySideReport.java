@@ -38,7 +38,8 @@ final class SideBySideReport {
                 // the peer's line ends in Kafka: the lake rates are set against its rates into Kafka
                 + row("snapshot -> Parquet in S3 (committed), events/s", TurnFigures::snapshotToKafka, TurnFigures::snapshotToLake, "%,.0f",
                         "into Kafka: ", " (against the peer's snapshot -> Kafka)")
-                + row("streamed COPY -> Parquet in S3 (committed), events/s", TurnFigures::streamedToKafka, TurnFigures::streamedToLake, "%,.0f",
+                + row("streamed COPY -> Parquet in S3 (committed), events/s", TurnFigures::streamedToKafka, TurnFigures::streamedToLake,
+                        "%,.0f",
                         "into Kafka: ", " (against the peer's streamed -> Kafka)")
                 + row("idle CPU, % of one core", TurnFigures::idleCpuPercent, TurnFigures::idleCpuPercent, "%.2f", "", " (lower is better)")
                 + row("RSS after the run, MB", TurnFigures::rssMiB, TurnFigures::rssMiB, "%,.0f", "", " (lower is better)");
@@ -46,7 +47,7 @@ final class SideBySideReport {
 
     /** One summary row: medians with their ranges, and the ratio of the medians, pipeline / peer. */
     private String row(String label, ToDoubleFunction<TurnFigures> peerFigure, ToDoubleFunction<TurnFigures> pipelineFigure,
-                       String format, String peerCellNote, String ratioNote) {
+            String format, String peerCellNote, String ratioNote) {
         double[] peer = values("peer", peerFigure);
         double[] pipeline = values("pipeline", pipelineFigure);
         return String.format("| %s | %s%s | %s | %.2f%s |%n", label, peerCellNote, medianAndRange(peer, format),

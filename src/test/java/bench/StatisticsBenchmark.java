@@ -64,7 +64,8 @@ public final class StatisticsBenchmark {
         long start = System.nanoTime();
         MonthlyStatistics statistics = new MonthlyStatistics(month);
         LakeTrips.Reading reading = new LakeTrips(new TripColumns("trip_id", "vehicle_id", "started_at", "ended_at", "distance_km"),
-                ZoneId.of("UTC"), null).read(month, files.stream().map(Path::toString).toList(), () -> path -> List.of(bytes(path)), statistics);
+                ZoneId.of("UTC"), null)
+                .read(month, files.stream().map(Path::toString).toList(), () -> path -> List.of(bytes(path)), statistics);
         List<VehicleMonth> ours = statistics.result();
         double oursSeconds = (System.nanoTime() - start) / 1e9;
 
@@ -73,27 +74,29 @@ public final class StatisticsBenchmark {
         try (Connection connection = DriverManager.getConnection("jdbc:duckdb:"); Statement statement = connection.createStatement()) {
             statement.execute("SET threads = 2");
             long duckStart = System.nanoTime();
-            try (ResultSet result = statement.executeQuery("""
-                    WITH events AS (
-                      SELECT trip_id, vehicle_id, started_at, ended_at, distance_km::DOUBLE AS d, __deleted, __op, __source_ts_ms,
-                             row_number() OVER (PARTITION BY trip_id ORDER BY __lsn DESC, __kafka_offset DESC) AS version
-                      FROM read_parquet('%s/**/*.parquet')),
-                    latest AS (
-                      SELECT * FROM events WHERE version = 1 AND NOT __deleted
-                        AND started_at >= TIMESTAMPTZ '2024-03-01 00:00:00+00' AND started_at < TIMESTAMPTZ '2024-04-01 00:00:00+00'),
-                    delays AS (
-                      SELECT latest.trip_id, (min(events.__source_ts_ms) * 1000 - epoch_us(latest.ended_at)) / 1e6 AS delay
-                      FROM latest JOIN events ON events.trip_id = latest.trip_id AND events.ended_at = latest.ended_at
-                                             AND events.__op IN ('c', 'u')
-                      GROUP BY latest.trip_id, latest.ended_at),
-                    t AS (SELECT *, CASE WHEN ended_at >= started_at THEN epoch(ended_at - started_at) END AS dur
-                          FROM latest LEFT JOIN delays USING (trip_id))
-                    SELECT vehicle_id, count(*), coalesce(sum(d), 0), avg(d), max(d), quantile_cont(d, 0.5), coalesce(sum(dur), 0),
-                           avg(dur), quantile_cont(dur, 0.95),
-                           3600 * sum(d) FILTER (WHERE dur > 0 AND d IS NOT NULL) / nullif(sum(dur) FILTER (WHERE dur > 0 AND d IS NOT NULL), 0),
-                           epoch_us(min(started_at)), epoch_us(max(ended_at)), count(DISTINCT started_at::DATE),
-                           count(delay), quantile_cont(delay, 0.5), quantile_cont(delay, 0.95), max(delay)
-                    FROM t GROUP BY vehicle_id ORDER BY vehicle_id""".formatted(lake))) {
+            try (ResultSet result = statement.executeQuery(
+                    """
+                            WITH events AS (
+                              SELECT trip_id, vehicle_id, started_at, ended_at, distance_km::DOUBLE AS d, __deleted, __op, __source_ts_ms,
+                                     row_number() OVER (PARTITION BY trip_id ORDER BY __lsn DESC, __kafka_offset DESC) AS version
+                              FROM read_parquet('%s/**/*.parquet')),
+                            latest AS (
+                              SELECT * FROM events WHERE version = 1 AND NOT __deleted
+                                AND started_at >= TIMESTAMPTZ '2024-03-01 00:00:00+00' AND started_at < TIMESTAMPTZ '2024-04-01 00:00:00+00'),
+                            delays AS (
+                              SELECT latest.trip_id, (min(events.__source_ts_ms) * 1000 - epoch_us(latest.ended_at)) / 1e6 AS delay
+                              FROM latest JOIN events ON events.trip_id = latest.trip_id AND events.ended_at = latest.ended_at
+                                                     AND events.__op IN ('c', 'u')
+                              GROUP BY latest.trip_id, latest.ended_at),
+                            t AS (SELECT *, CASE WHEN ended_at >= started_at THEN epoch(ended_at - started_at) END AS dur
+                                  FROM latest LEFT JOIN delays USING (trip_id))
+                            SELECT vehicle_id, count(*), coalesce(sum(d), 0), avg(d), max(d), quantile_cont(d, 0.5), coalesce(sum(dur), 0),
+                                   avg(dur), quantile_cont(dur, 0.95),
+                                   3600 * sum(d) FILTER (WHERE dur > 0 AND d IS NOT NULL) / nullif(sum(dur) FILTER (WHERE dur > 0 AND d IS NOT NULL), 0),
+                                   epoch_us(min(started_at)), epoch_us(max(ended_at)), count(DISTINCT started_at::DATE),
+                                   count(delay), quantile_cont(delay, 0.5), quantile_cont(delay, 0.95), max(delay)
+                            FROM t GROUP BY vehicle_id ORDER BY vehicle_id"""
+                            .formatted(lake))) {
                 while (result.next()) {
                     duckdb.add(new VehicleMonth(result.getString(1), month.toString(), result.getLong(2), result.getDouble(3),
                             nullable(result, 4), nullable(result, 5), nullable(result, 6), result.getDouble(7), nullable(result, 8),
@@ -106,7 +109,7 @@ public final class StatisticsBenchmark {
         }
         String equal = equal(ours, duckdb) ? "equal" : "DIFFERENT";
         System.out.printf("Statistics of %s over %,d events in %,d files: trip-pipeline %.2f s (%,.0f events/s, %,d vehicles, "
-                        + "heap limit %,d MB); DuckDB %.2f s (%,d vehicles); ratio %.2f; results %s%n",
+                + "heap limit %,d MB); DuckDB %.2f s (%,d vehicles); ratio %.2f; results %s%n",
                 month, reading.events(), reading.files(), oursSeconds, reading.events() / oursSeconds, ours.size(),
                 Runtime.getRuntime().maxMemory() >> 20, duckdbSeconds, duckdb.size(), oursSeconds / duckdbSeconds, equal);
     }
@@ -188,7 +191,8 @@ public final class StatisticsBenchmark {
                     row = trip(id, vehicleOf[id], startSeconds[id], end, BigDecimal.valueOf(random.nextInt(60_000), 3));
                     op = kind < 95 ? "u" : "d";
                 }
-                String partition = op.equals("d") ? "month=04"
+                String partition = op.equals("d")
+                        ? "month=04"
                         : String.format("month=%02d", Instant.ofEpochSecond(startSeconds[id]).atZone(ZoneId.of("UTC")).getMonthValue());
                 ParquetWriter<GenericRecord> writer = writers.get(partition);
                 if (writer == null) {
@@ -210,6 +214,6 @@ public final class StatisticsBenchmark {
     /** A row in the lake's form: instants in micros, the decimal as unscaled bytes. */
     static Object[] trip(long id, int vehicle, long startSeconds, Long endSeconds, BigDecimal distance) {
         return new Object[] {id, "vehicle-" + vehicle, startSeconds * 1_000_000L, endSeconds == null ? null : endSeconds * 1_000_000L,
-            distance == null ? null : java.nio.ByteBuffer.wrap(distance.unscaledValue().toByteArray())};
+                distance == null ? null : java.nio.ByteBuffer.wrap(distance.unscaledValue().toByteArray())};
     }
 }

@@ -79,9 +79,9 @@ final class TripTable implements AutoCloseable {
         pg.setAutoCommit(false);
         try (PreparedStatement insert = pg.prepareStatement(
                 "INSERT INTO public.trip (vehicle_id, started_at) VALUES (?, now() - make_interval(secs => ?))");
-             PreparedStatement update = pg.prepareStatement(
-                     "UPDATE public.trip SET ended_at = started_at + interval '25 minutes', distance_km = ? WHERE trip_id = ?");
-             PreparedStatement delete = pg.prepareStatement("DELETE FROM public.trip WHERE trip_id = ?")) {
+                PreparedStatement update = pg.prepareStatement(
+                        "UPDATE public.trip SET ended_at = started_at + interval '25 minutes', distance_km = ? WHERE trip_id = ?");
+                PreparedStatement delete = pg.prepareStatement("DELETE FROM public.trip WHERE trip_id = ?")) {
             for (int i = 0; i < changes; i++) {
                 int kind = random.nextInt(100);
                 if (kind < 40) {
@@ -151,7 +151,8 @@ final class TripTable implements AutoCloseable {
                 break;
             } catch (SQLException stillActive) {
                 if (System.nanoTime() > giveUpAfter) {
-                    throw new IllegalStateException("replication slot " + slot + " is still in use a minute after its system stopped", stillActive);
+                    throw new IllegalStateException("replication slot " + slot + " is still in use a minute after its system stopped",
+                            stillActive);
                 }
                 if (System.nanoTime() > terminateAfter) {
                     try (PreparedStatement terminate = pg.prepareStatement(

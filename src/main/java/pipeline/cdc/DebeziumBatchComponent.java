@@ -40,7 +40,8 @@ public final class DebeziumBatchComponent extends DefaultComponent {
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
-        PostgresConnectorEmbeddedDebeziumConfiguration endpointConfiguration = (PostgresConnectorEmbeddedDebeziumConfiguration) configuration.copy();
+        PostgresConnectorEmbeddedDebeziumConfiguration endpointConfiguration = (PostgresConnectorEmbeddedDebeziumConfiguration) configuration
+                .copy();
         endpointConfiguration.setName(remaining);
         DebeziumBatchEndpoint endpoint = new DebeziumBatchEndpoint(uri, this, endpointConfiguration);
         setProperties(endpoint, parameters);

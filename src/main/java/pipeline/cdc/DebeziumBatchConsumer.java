@@ -7,10 +7,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.debezium.embedded.Connect;
 import io.debezium.engine.ChangeEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.StopEngineException;
-import io.debezium.embedded.Connect;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.component.debezium.postgres.configuration.PostgresConnectorEmbeddedDebeziumConfiguration;
@@ -45,7 +45,8 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
     private Duration restartDelay = Backoff.CHANGES.first();
     private volatile String failure;
 
-    DebeziumBatchConsumer(DebeziumBatchEndpoint endpoint, Processor processor, PostgresConnectorEmbeddedDebeziumConfiguration configuration) {
+    DebeziumBatchConsumer(DebeziumBatchEndpoint endpoint, Processor processor,
+            PostgresConnectorEmbeddedDebeziumConfiguration configuration) {
         super(endpoint, processor);
         this.configuration = configuration;
     }
@@ -104,7 +105,7 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
     }
 
     private void handleBatch(List<ChangeEvent<SourceRecord, SourceRecord>> events,
-                             DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
+            DebeziumEngine.RecordCommitter<ChangeEvent<SourceRecord, SourceRecord>> committer) throws InterruptedException {
         if (stopRequested) {
             // this batch is not marked processed: it is read again at the next start
             throw new StopEngineException("the pipeline is stopping");

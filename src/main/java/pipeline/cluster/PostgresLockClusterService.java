@@ -57,7 +57,8 @@ public final class PostgresLockClusterService extends AbstractCamelClusterServic
 
     @Override
     protected PostgresLockClusterView createView(String namespace) {
-        PostgresLockClusterView view = new PostgresLockClusterView(this, namespace, memberId, sessions, slot.hashCode(), namespace.hashCode());
+        PostgresLockClusterView view = new PostgresLockClusterView(this, namespace, memberId, sessions, slot.hashCode(),
+                namespace.hashCode());
         views.put(namespace, view);
         return view;
     }
@@ -73,7 +74,8 @@ public final class PostgresLockClusterService extends AbstractCamelClusterServic
 
     /** The member id in a leader-election session's application name. */
     static String memberId(String applicationName) {
-        return applicationName.startsWith(APPLICATION_NAME_PREFIX) ? applicationName.substring(APPLICATION_NAME_PREFIX.length())
+        return applicationName.startsWith(APPLICATION_NAME_PREFIX)
+                ? applicationName.substring(APPLICATION_NAME_PREFIX.length())
                 : applicationName;
     }
 

@@ -57,7 +57,7 @@ final class PostgresLockClusterView extends AbstractCamelClusterView {
     private volatile String lastProblem;
 
     PostgresLockClusterView(CamelClusterService service, String namespace, String memberId, PostgresLockClusterService.Sessions sessions,
-                            int lockKey1, int lockKey2) {
+            int lockKey1, int lockKey2) {
         super(service, namespace);
         this.sessions = sessions;
         this.lockKey1 = lockKey1;
@@ -178,7 +178,8 @@ final class PostgresLockClusterView extends AbstractCamelClusterView {
                 if (acquired.getBoolean(1)) {
                     leaderId = local.getId();
                     LOG.info("Leading {}: this instance took the leader lock, {}", getNamespace(), formerLeader == null
-                            ? "which no running instance held" : "freed when instance " + formerLeader + " stopped or lost its session");
+                            ? "which no running instance held"
+                            : "freed when instance " + formerLeader + " stopped or lost its session");
                     fireLeadershipChangedEvent(local);
                     return;
                 }

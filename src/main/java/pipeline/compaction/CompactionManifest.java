@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * deleted; after it, the files they replace may, as long as each still has the ETag it had when read.
  */
 record CompactionManifest(String table, String partition, String run, List<String> replaced, List<String> replacedETags,
-                          List<String> compacted, String storedAt) {
+        List<String> compacted, String storedAt) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -78,11 +78,11 @@ public final class LakeCompaction {
 
     /** What one run did. */
     public record Summary(int partitions, int filesBefore, long bytesBefore, int filesAfter, long bytesAfter, long rows,
-                          long copiesDropped, int spills, int swapsFinished, int swapsUndone, double seconds) {
+            long copiesDropped, int spills, int swapsFinished, int swapsUndone, double seconds) {
         @Override
         public String toString() {
             return String.format("%d day partitions compacted: %,d files (%,d bytes) into %,d (%,d bytes), %,d rows, "
-                            + "%,d copies of one Kafka record dropped, %d spills to disk; %d swaps finished, %d undone; %.1f s",
+                    + "%,d copies of one Kafka record dropped, %d spills to disk; %d swaps finished, %d undone; %.1f s",
                     partitions, filesBefore, bytesBefore, filesAfter, bytesAfter, rows, copiesDropped, spills, swapsFinished, swapsUndone,
                     seconds);
         }
@@ -97,10 +97,10 @@ public final class LakeCompaction {
     private final Duration grace;
     private final long memoryBudget;
     private final Clock clock;
-    private Listener listener = (table, files) -> { };
+    private Listener listener = (table, files) -> {};
 
     public LakeCompaction(S3Client s3, String bucket, List<String> tables, KeyColumns keyColumns, Duration compactAfter, long targetSize,
-                          Duration grace, long memoryBudget, Clock clock) {
+            Duration grace, long memoryBudget, Clock clock) {
         this.s3 = s3;
         this.bucket = bucket;
         this.tables = List.copyOf(tables);
@@ -165,7 +165,8 @@ public final class LakeCompaction {
             deleteScratch(scratch);
         }
         Summary summary = new Summary(totals.partitions, totals.filesBefore, totals.bytesBefore, totals.filesAfter, totals.bytesAfter,
-                totals.rows, totals.copiesDropped, totals.spills, totals.swapsFinished, totals.swapsUndone, (System.nanoTime() - started) / 1e9);
+                totals.rows, totals.copiesDropped, totals.spills, totals.swapsFinished, totals.swapsUndone,
+                (System.nanoTime() - started) / 1e9);
         if (totals.partitions + totals.swapsFinished + totals.swapsUndone > 0) {
             LOG.info("Lake compaction: {}", summary);
         }
@@ -228,7 +229,8 @@ public final class LakeCompaction {
     }
 
     /** Compacts one partition and stores its files; null when a file vanished meanwhile (another swap), for a later run. */
-    private CompactionManifest compact(String table, String partition, List<S3Object> files, List<String> keys, Path scratch, Totals totals) {
+    private CompactionManifest compact(String table, String partition, List<S3Object> files, List<String> keys, Path scratch,
+            Totals totals) {
         String run = RUN_ID.format(clock.instant());
         Map<String, SortedRows> bySchema = new LinkedHashMap<>();
         List<Path> outputs = new ArrayList<>();
@@ -260,7 +262,7 @@ public final class LakeCompaction {
      * when the rows held reach the memory budget; false when a file vanished meanwhile.
      */
     private boolean sortRows(String partition, List<S3Object> files, List<String> keys, Path scratch, Map<String, SortedRows> bySchema,
-                             Totals totals) throws IOException {
+            Totals totals) throws IOException {
         long heldBytes = 0;
         Path input = scratch.resolve("input.parquet");
         for (S3Object file : files) {
@@ -379,7 +381,7 @@ public final class LakeCompaction {
      */
     private int finishSwaps(List<CompactionManifest> pending, boolean waitForGrace, BooleanSupplier carryOn) {
         int finished = 0;
-        for (Iterator<CompactionManifest> swaps = pending.iterator(); swaps.hasNext(); ) {
+        for (Iterator<CompactionManifest> swaps = pending.iterator(); swaps.hasNext();) {
             CompactionManifest swap = swaps.next();
             Instant due = swap.storedInstant().plus(grace);
             while (waitForGrace && clock.instant().isBefore(due) && carryOn.getAsBoolean()) {
@@ -424,7 +426,8 @@ public final class LakeCompaction {
             if (eTag.equals(swap.replacedETags().get(i))) {
                 unchanged.add(key);
             } else {
-                LOG.warn("Lake compaction: {} was written again after it was compacted; it stays, and its day is compacted again later", key);
+                LOG.warn("Lake compaction: {} was written again after it was compacted; it stays, and its day is compacted again later",
+                        key);
             }
         }
         return unchanged;

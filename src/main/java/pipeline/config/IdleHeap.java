@@ -3,7 +3,6 @@ package pipeline.config;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.List;
-
 import javax.management.JMException;
 import javax.management.ObjectName;
 

@@ -84,7 +84,9 @@ public final class PipelineSettings {
             slot = keys.identifier("pipeline.pg.slot");
             publication = keys.identifier("pipeline.pg.publication");
             sslMode = keys.oneOf("pipeline.pg.sslmode", List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full"));
-            sslRootCert = sslMode.startsWith("verify") ? keys.optionalFile("pipeline.pg.sslrootcert") : keys.optional("pipeline.pg.sslrootcert");
+            sslRootCert = sslMode.startsWith("verify")
+                    ? keys.optionalFile("pipeline.pg.sslrootcert")
+                    : keys.optional("pipeline.pg.sslrootcert");
         }
     }
 
@@ -186,7 +188,8 @@ public final class PipelineSettings {
             region = keys.required("pipeline.s3.region");
             bucket = keys.required("pipeline.s3.bucket");
             if (!BUCKET.matcher(bucket).matches()) {
-                throw new ConfigurationException("pipeline.s3.bucket", bucket, "not a valid S3 bucket name (3-63 lower-case letters, digits, '.', '-')");
+                throw new ConfigurationException("pipeline.s3.bucket", bucket,
+                        "not a valid S3 bucket name (3-63 lower-case letters, digits, '.', '-')");
             }
             accessKey = keys.optional("pipeline.s3.access-key");
             secretKey = keys.optional("pipeline.s3.secret-key");
@@ -272,7 +275,8 @@ public final class PipelineSettings {
             startColumn = keys.required("pipeline.stats.start-column");
             endColumn = keys.required("pipeline.stats.end-column");
             distanceColumn = keys.required("pipeline.stats.distance-column");
-            keepDeletedAfter = keys.optional("pipeline.stats.keep-deleted-after").isEmpty() ? null
+            keepDeletedAfter = keys.optional("pipeline.stats.keep-deleted-after").isEmpty()
+                    ? null
                     : keys.duration("pipeline.stats.keep-deleted-after");
             restateInterval = keys.durationOrOff("pipeline.stats.restate-interval");
             restateMonths = keys.positiveInt("pipeline.stats.restate-months");

@@ -50,8 +50,8 @@ public final class S3Clients {
         Thread builder = new Thread(build, "s3-client-build");
         builder.setDaemon(true);
         builder.start();
-        return (S3Client) Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[] {S3Client.class}, (proxy, method, args) ->
-                switch (method.getName()) {
+        return (S3Client) Proxy.newProxyInstance(S3Client.class.getClassLoader(), new Class<?>[] {S3Client.class},
+                (proxy, method, args) -> switch (method.getName()) {
                     // registries hash and print their beans: those calls must not wait for the build
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];

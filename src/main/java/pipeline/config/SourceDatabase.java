@@ -41,9 +41,9 @@ public final class SourceDatabase {
     public static List<String> primaryKey(PipelineSettings settings, String table, int timeoutSeconds) throws SQLException {
         List<String> columns = new ArrayList<>();
         try (Connection connection = connect(settings, timeoutSeconds);
-             PreparedStatement query = connection.prepareStatement("SELECT a.attname FROM pg_index i "
-                     + "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) "
-                     + "WHERE i.indrelid = to_regclass(?) AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)")) {
+                PreparedStatement query = connection.prepareStatement("SELECT a.attname FROM pg_index i "
+                        + "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) "
+                        + "WHERE i.indrelid = to_regclass(?) AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)")) {
             query.setString(1, table);
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {

@@ -3,7 +3,6 @@ package pipeline.console;
 import java.lang.management.ManagementFactory;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
-
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 

@@ -46,7 +46,7 @@ public final class TripSimulator implements AutoCloseable {
             script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         try (Connection connection = DriverManager.getConnection(jdbcUrl, "postgres", "");
-             Statement statement = connection.createStatement()) {
+                Statement statement = connection.createStatement()) {
             statement.execute(script);
         }
     }
@@ -59,10 +59,10 @@ public final class TripSimulator implements AutoCloseable {
     private void tick() {
         try (PreparedStatement start = connection.prepareStatement(
                 "INSERT INTO public.trip (vehicle_id, started_at) VALUES (?, now() - make_interval(secs => ?))");
-             PreparedStatement finish = connection.prepareStatement("""
-                     UPDATE public.trip SET ended_at = now(), distance_km = ?, fare = ?
-                     WHERE trip_id = (SELECT trip_id FROM public.trip WHERE ended_at IS NULL ORDER BY random() LIMIT 1)""");
-             Statement delete = connection.createStatement()) {
+                PreparedStatement finish = connection.prepareStatement("""
+                        UPDATE public.trip SET ended_at = now(), distance_km = ?, fare = ?
+                        WHERE trip_id = (SELECT trip_id FROM public.trip WHERE ended_at IS NULL ORDER BY random() LIMIT 1)""");
+                Statement delete = connection.createStatement()) {
             for (int i = 0; i < 3; i++) {
                 start.setString(1, String.format("vehicle-%03d", random.nextInt(vehicles)));
                 start.setInt(2, random.nextInt(60));

@@ -227,7 +227,8 @@ final class EnvelopeSchema {
                 List<JsonField> fields = new ArrayList<>();
                 for (Field field : schema.fields()) {
                     names.add(field.name());
-                    fields.add(new JsonField(path + "." + field.name(), field.schema(), checkOnly(field.schema(), path + "." + field.name())));
+                    fields.add(
+                            new JsonField(path + "." + field.name(), field.schema(), checkOnly(field.schema(), path + "." + field.name())));
                 }
                 JsonStruct struct = new JsonStruct(names, fields);
                 yield (json, self) -> {

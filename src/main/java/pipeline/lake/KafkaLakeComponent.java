@@ -26,7 +26,7 @@ public final class KafkaLakeComponent extends DefaultComponent {
 
     /** @param consumerProperties the Kafka consumer's settings, group id included */
     public KafkaLakeComponent(Map<String, Object> consumerProperties, Supplier<LakeBatchWriter> writers, int flushMaxRecords,
-                              Duration flushInterval) {
+            Duration flushInterval) {
         this.consumerProperties = Map.copyOf(consumerProperties);
         this.writers = writers;
         this.flushMaxRecords = flushMaxRecords;

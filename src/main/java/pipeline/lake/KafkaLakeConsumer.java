@@ -35,7 +35,7 @@ import pipeline.config.RootCause;
 final class KafkaLakeConsumer extends DefaultConsumer {
 
     record Settings(List<String> topics, Map<String, Object> properties, LakeBatchWriter writer, int flushMaxRecords,
-                    Duration flushInterval) {
+            Duration flushInterval) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaLakeConsumer.class);

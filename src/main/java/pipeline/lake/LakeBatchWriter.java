@@ -53,7 +53,8 @@ public final class LakeBatchWriter {
         }
         records++;
         // first offset, last offset, records of the partition
-        long[] partition = offsets.computeIfAbsent(new TopicPartition(change.topic(), change.partition()), p -> new long[] {change.offset(), 0, 0});
+        long[] partition = offsets.computeIfAbsent(new TopicPartition(change.topic(), change.partition()),
+                p -> new long[] {change.offset(), 0, 0});
         partition[1] = change.offset();
         partition[2]++;
         ChangeEvent event;
@@ -108,7 +109,7 @@ public final class LakeBatchWriter {
      * reads their records again from the last commit.
      */
     public void discard(Collection<TopicPartition> partitions) {
-        for (Iterator<OpenFile> files = open.values().iterator(); files.hasNext(); ) {
+        for (Iterator<OpenFile> files = open.values().iterator(); files.hasNext();) {
             OpenFile file = files.next();
             if (partitions.contains(new TopicPartition(file.slot.topic(), file.slot.partition()))) {
                 file.closeQuietly();

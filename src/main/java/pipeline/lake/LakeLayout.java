@@ -33,7 +33,8 @@ public final class LakeLayout {
         if (event.table().equals(startTable)) {
             int start = event.mapping().position(startColumn);
             Object value = start < 0 ? null : event.row()[start];
-            LocalDate day = value == null || event.isDelete() && isZero(value) ? null
+            LocalDate day = value == null || event.isDelete() && isZero(value)
+                    ? null
                     : localDate(event.mapping().logicalType(start), value);
             if (day != null) {
                 return day;

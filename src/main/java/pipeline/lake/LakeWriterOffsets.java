@@ -22,8 +22,9 @@ public final class LakeWriterOffsets {
     public static Map<TopicPartition, Long> endOffsets(Admin admin, Collection<String> topics, Duration timeout)
             throws ExecutionException, InterruptedException, TimeoutException {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS).forEach((topic, description) ->
-                description.partitions().forEach(partition -> latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest())));
+        admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .forEach((topic, description) -> description.partitions()
+                        .forEach(partition -> latest.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest())));
         Map<TopicPartition, Long> ends = new HashMap<>();
         admin.listOffsets(latest).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .forEach((partition, end) -> ends.put(partition, end.offset()));

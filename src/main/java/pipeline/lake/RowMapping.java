@@ -158,14 +158,17 @@ public final class RowMapping {
                 default -> new Column(longType, RowMapping::int64);
             };
             case FLOAT32 -> new Column(Schema.create(Schema.Type.FLOAT), (json, field) -> json.currentToken() == JsonToken.VALUE_STRING
-                    ? (float) nonFinite(json.getText()) : json.getFloatValue());
+                    ? (float) nonFinite(json.getText())
+                    : json.getFloatValue());
             case FLOAT64 -> new Column(Schema.create(Schema.Type.DOUBLE), (json, field) -> json.currentToken() == JsonToken.VALUE_STRING
-                    ? nonFinite(json.getText()) : json.getDoubleValue());
+                    ? nonFinite(json.getText())
+                    : json.getDoubleValue());
             case BOOLEAN -> new Column(Schema.create(Schema.Type.BOOLEAN), (json, field) -> json.getBooleanValue());
             case STRING -> ZONED_TIMESTAMP.equals(name)
                     ? new Column(LogicalTypes.timestampMicros().addToSchema(longType), (json, field) -> zonedMicros(json.getText(), field))
                     : new Column(Schema.create(Schema.Type.STRING), (json, field) -> json.getText());
-            case BYTES -> Decimal.LOGICAL_NAME.equals(name) ? decimalColumn(schema)
+            case BYTES -> Decimal.LOGICAL_NAME.equals(name)
+                    ? decimalColumn(schema)
                     : new Column(Schema.create(Schema.Type.BYTES), (json, field) -> ByteBuffer.wrap(base64(json, field)));
             case STRUCT -> VARIABLE_SCALE_DECIMAL.equals(name)
                     ? new Column(Schema.create(Schema.Type.STRING), RowMapping::variableScaleDecimal)
@@ -259,7 +262,8 @@ public final class RowMapping {
             int second = digits(iso, 17, 2);
             int fraction = length == 20 ? 0 : digits(iso, 20, length - 21);
             if (year >= 0 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour >= 0 && hour <= 23
-                    && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && fraction >= 0 && day <= YearMonth.of(year, month).lengthOfMonth()) {
+                    && minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && fraction >= 0
+                    && day <= YearMonth.of(year, month).lengthOfMonth()) {
                 long epochDay = LocalDate.of(year, month, day).toEpochDay();
                 long seconds = epochDay * 86_400 + hour * 3_600L + minute * 60L + second;
                 return seconds * 1_000_000 + (length == 20 ? 0 : fraction * MICROS_SCALE[length - 21]);

@@ -59,13 +59,14 @@ public final class DependencyHealthCheck extends AbstractHealthCheck {
     public static DependencyHealthCheck postgres(PipelineSettings settings) {
         return new DependencyHealthCheck("postgres", () -> {
             try (Connection connection = SourceDatabase.connect(settings, TIMEOUT_SECONDS);
-                 PreparedStatement walLevel = connection.prepareStatement("SELECT current_setting('wal_level')");
-                 PreparedStatement exists = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+                    PreparedStatement walLevel = connection.prepareStatement("SELECT current_setting('wal_level')");
+                    PreparedStatement exists = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
                 try (ResultSet level = walLevel.executeQuery()) {
                     level.next();
                     if (!"logical".equals(level.getString(1))) {
-                        throw new IllegalStateException("wal_level is " + level.getString(1) + " on " + settings.pg.host + ":" + settings.pg.port
-                                + "; change data capture needs wal_level = logical (postgresql.conf, then a server restart)");
+                        throw new IllegalStateException(
+                                "wal_level is " + level.getString(1) + " on " + settings.pg.host + ":" + settings.pg.port
+                                        + "; change data capture needs wal_level = logical (postgresql.conf, then a server restart)");
                     }
                 }
                 for (String table : settings.pg.tables) {

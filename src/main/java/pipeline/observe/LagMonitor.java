@@ -64,8 +64,10 @@ public final class LagMonitor extends ServiceSupport {
         this.whenIdle = whenIdle;
         Gauge.builder("pipeline.lake.consumer.lag", consumerLag, AtomicLong::get)
                 .description("Change events not yet committed by the lake writer (-1: unknown)").register(registry);
-        Gauge.builder("pipeline.lake.oldest.unflushed.event.age", oldestUnflushedMillis, millis -> millis.get() < 0 ? -1 : millis.get() / 1000.0)
-                .baseUnit("seconds").description("Age of the oldest change event not yet in the lake (0: none, -1: unknown)").register(registry);
+        Gauge.builder("pipeline.lake.oldest.unflushed.event.age", oldestUnflushedMillis,
+                millis -> millis.get() < 0 ? -1 : millis.get() / 1000.0)
+                .baseUnit("seconds").description("Age of the oldest change event not yet in the lake (0: none, -1: unknown)")
+                .register(registry);
         Gauge.builder("pipeline.replication.slot.lag", slotLagBytes, AtomicLong::get).baseUnit("bytes")
                 .description("WAL the replication slot keeps on the source server (-1: unknown)").register(registry);
     }
@@ -146,7 +148,8 @@ public final class LagMonitor extends ServiceSupport {
         consumer.put("max.poll.records", 1);
         consumer.put("enable.auto.commit", false);
         long oldest = Long.MAX_VALUE;
-        try (KafkaConsumer<byte[], byte[]> peeker = new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> peeker = new KafkaConsumer<>(consumer, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
             for (var offset : offsets.entrySet()) {
                 oldest = Math.min(oldest, timestampAt(peeker, offset.getKey(), offset.getValue()));
             }
@@ -166,8 +169,8 @@ public final class LagMonitor extends ServiceSupport {
 
     private void measureSlot() throws Exception {
         try (Connection connection = SourceDatabase.connect(settings, 5);
-             PreparedStatement query = connection.prepareStatement(
-                     "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn) FROM pg_replication_slots WHERE slot_name = ?")) {
+                PreparedStatement query = connection.prepareStatement(
+                        "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn) FROM pg_replication_slots WHERE slot_name = ?")) {
             query.setString(1, settings.pg.slot);
             try (ResultSet rows = query.executeQuery()) {
                 long bytes = rows.next() ? rows.getLong(1) : -1;

@@ -60,16 +60,19 @@ public final class PipelineMetrics implements StatisticsJob.Listener, LakeCompac
         registry.counter("pipeline.lake.files.compacted");
         Gauge.builder("pipeline.lake.last.upload.timestamp", lastUploadSeconds, AtomicLong::get).baseUnit("seconds")
                 .description("When the lake writer last stored a Parquet file (0: not yet)").register(registry);
-        statisticsGauge("month", "Month of the latest statistics run, as YYYYMM", run -> run.month().getYear() * 100 + run.month().getMonthValue());
+        statisticsGauge("month", "Month of the latest statistics run, as YYYYMM",
+                run -> run.month().getYear() * 100 + run.month().getMonthValue());
         statisticsGauge("duration.seconds", "How long the latest statistics run took", StatisticsRun::seconds);
         statisticsGauge("vehicles", "Vehicles in the latest statistics run's result", StatisticsRun::vehicles);
         statisticsGauge("trips", "Trips in the latest statistics run's result", StatisticsRun::trips);
-        statisticsGauge("success", "1 when the latest statistics run published its result, 0 when it failed", run -> run.succeeded() ? 1 : 0);
+        statisticsGauge("success", "1 when the latest statistics run published its result, 0 when it failed",
+                run -> run.succeeded() ? 1 : 0);
         statisticsGauge("timestamp.seconds", "When the latest statistics run ended", StatisticsRun::finishedSeconds);
     }
 
     private void statisticsGauge(String name, String description, java.util.function.ToDoubleFunction<StatisticsRun> value) {
-        Gauge.builder("pipeline.statistics.last.run." + name, lastStatisticsRun, last -> last.get() == null ? Double.NaN : value.applyAsDouble(last.get()))
+        Gauge.builder("pipeline.statistics.last.run." + name, lastStatisticsRun,
+                last -> last.get() == null ? Double.NaN : value.applyAsDouble(last.get()))
                 .description(description).register(registry);
     }
 

@@ -47,14 +47,14 @@ public final class SnapshotCommand {
         try (S3Client s3 = S3Clients.create(settings)) {
             List<String> key = keyColumns(settings, arguments.table());
             // as the statistics do: changes already in Kafka are given pipeline.stats.lake-wait to reach the lake
-            boolean caughtUp = LakeCatchUp.await(settings.kafka.clientProperties(), settings.kafka.changeTopic(arguments.table()), settings.kafka.groupId,
-                    settings.stats.lakeWait);
+            boolean caughtUp = LakeCatchUp.await(settings, arguments.table());
             long budget = (long) (Runtime.getRuntime().maxMemory() * HEAP_BUDGET);
             System.out.println(new TableSnapshot(s3, settings.s3.bucket, budget).write(arguments.table(), key, arguments.asOf())
                     + (caughtUp ? "" : " (the lake writer had not caught up with Kafka)"));
             return 0;
         } catch (Exception e) {
-            System.err.println("trip-pipeline snapshot: " + arguments.table() + " as of " + arguments.asOf() + " failed: " + RootCause.describe(e));
+            System.err.println(
+                    "trip-pipeline snapshot: " + arguments.table() + " as of " + arguments.asOf() + " failed: " + RootCause.describe(e));
             return 1;
         }
     }

@@ -46,7 +46,7 @@ public final class TableSnapshot {
 
     /** What one snapshot wrote. */
     public record Summary(String table, Instant asOf, long rows, int files, int lakeFiles, long events, int passes, double seconds,
-                          String location) {
+            String location) {
         @Override
         public String toString() {
             return String.format("snapshot of %s as of %s: %,d rows in %d files from %,d events in %,d lake files, %d pass%s, %.1f s, %s",
@@ -90,7 +90,8 @@ public final class TableSnapshot {
             for (S3Object file : files) {
                 for (byte[] content : reads.read(file.key())) {
                     // the first pass sees every file's columns, so every slice is written with the same schema
-                    long read = read(file.key(), content, keyColumns, asOf.toEpochMilli(), pass, passes, latest, pass == 0 ? columns : null);
+                    long read = read(file.key(), content, keyColumns, asOf.toEpochMilli(), pass, passes, latest,
+                            pass == 0 ? columns : null);
                     events += pass == 0 ? read : 0;
                 }
             }
@@ -132,7 +133,7 @@ public final class TableSnapshot {
     }
 
     private long read(String key, byte[] content, List<String> keyColumns, long asOfMillis, int pass, int passes,
-                      Map<List<Object>, Version> latest, NewestSchema columns) {
+            Map<List<Object>, Version> latest, NewestSchema columns) {
         long events = 0;
         try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new InMemoryInputFile(content),
                 new PlainParquetConfiguration()).withDataModel(GenericData.get()).build()) {
@@ -192,7 +193,8 @@ public final class TableSnapshot {
                 }
                 continue;
             }
-            int order = x instanceof Comparable && x.getClass() == y.getClass() ? ((Comparable) x).compareTo(y)
+            int order = x instanceof Comparable && x.getClass() == y.getClass()
+                    ? ((Comparable) x).compareTo(y)
                     : x.toString().compareTo(y.toString());
             if (order != 0) {
                 return order;
@@ -254,7 +256,8 @@ public final class TableSnapshot {
         if (target.getType() == Schema.Type.DOUBLE && value instanceof Float number) {
             return number.doubleValue();
         }
-        if (target.getLogicalType() instanceof LogicalTypes.Decimal newType && source.getLogicalType() instanceof LogicalTypes.Decimal oldType
+        if (target.getLogicalType() instanceof LogicalTypes.Decimal newType
+                && source.getLogicalType() instanceof LogicalTypes.Decimal oldType
                 && newType.getScale() != oldType.getScale() && value instanceof ByteBuffer bytes) {
             byte[] unscaled = new byte[bytes.remaining()];
             bytes.duplicate().get(unscaled);

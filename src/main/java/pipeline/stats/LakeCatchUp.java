@@ -8,6 +8,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pipeline.config.PipelineSettings;
 import pipeline.lake.LakeWriterOffsets;
 
 /**
@@ -23,8 +24,14 @@ public final class LakeCatchUp {
     private LakeCatchUp() {
     }
 
+    /** True when the lake writer caught up with {@code table}'s change topic within {@code pipeline.stats.lake-wait}. */
+    public static boolean await(PipelineSettings settings, String table) throws InterruptedException {
+        return await(settings.kafka.clientProperties(), settings.kafka.changeTopic(table), settings.kafka.groupId, settings.stats.lakeWait);
+    }
+
     /** True when the lake caught up before {@code timeout}. */
-    public static boolean await(Map<String, Object> kafkaClient, String topic, String groupId, Duration timeout) throws InterruptedException {
+    public static boolean await(Map<String, Object> kafkaClient, String topic, String groupId, Duration timeout)
+            throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(kafkaClient)) {
             Map<TopicPartition, Long> target = LakeWriterOffsets.endOffsets(admin, List.of(topic), ADMIN_TIMEOUT);

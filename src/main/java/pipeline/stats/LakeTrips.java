@@ -77,7 +77,7 @@ public final class LakeTrips {
      * @param statistics receives each trip of the month once
      */
     public Reading read(YearMonth month, List<String> objectKeys, Supplier<Function<String, List<byte[]>>> downloads,
-                        MonthlyStatistics statistics) {
+            MonthlyStatistics statistics) {
         String monthPartition = String.format("/year=%04d/month=%02d/", month.getYear(), month.getMonthValue());
         List<String> monthFiles = objectKeys.stream().filter(key -> key.contains(monthPartition)).toList();
         List<String> otherFiles = objectKeys.stream().filter(key -> !key.contains(monthPartition)).toList();

@@ -81,7 +81,7 @@ public final class MonthlyStatistics {
         private long activeDays;
 
         void add(long startMicros, int dayOfMonth, boolean hasEnd, long endMicros, boolean hasDistance, double distanceKm,
-                 boolean hasDelay, double delaySeconds) {
+                boolean hasDelay, double delaySeconds) {
             trips++;
             if (hasDelay) {
                 delays.add(delaySeconds);

@@ -41,7 +41,7 @@ public final class MonthlyStatisticsService {
     }
 
     public MonthlyStatisticsService(StatisticsJob job, S3Client s3, String bucket, YearMonth since, ZoneId zone, Clock clock,
-                                    LakeWait lakeWait, int restateMonths) {
+            LakeWait lakeWait, int restateMonths) {
         this.job = job;
         this.s3 = s3;
         this.bucket = bucket;

@@ -7,9 +7,9 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pipeline.config.PipelineSettings;
+import pipeline.lake.LakeFileReads;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
-import pipeline.lake.LakeFileReads;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -42,7 +42,7 @@ public final class StatisticsJob {
      * @param published false when a restatement found the published result unchanged
      */
     public record Summary(YearMonth month, int vehicles, long trips, long events, int files, double seconds, Reason reason,
-                          long revision, boolean published) {
+            long revision, boolean published) {
         @Override
         public String toString() {
             return String.format("statistics for %s%s: %,d vehicles, %,d trips from %,d events in %,d files, %.1f s, revision %d (%s)",
@@ -112,7 +112,8 @@ public final class StatisticsJob {
         String prefix = StatisticsOutput.prefix(month);
         long publishedRevision = download(prefix + "_SUCCESS").map(StatisticsOutput::revision).orElse(0L);
         boolean changed = reason != Reason.LATE_CHANGES || publishedRevision == 0
-                || !download(prefix + "part-00000.parquet").map(StatisticsOutput::rows).map(published -> StatisticsOutput.sameResult(published, rows))
+                || !download(prefix + "part-00000.parquet").map(StatisticsOutput::rows)
+                        .map(published -> StatisticsOutput.sameResult(published, rows))
                         .orElse(false);
         long revision = changed ? publishedRevision + 1 : publishedRevision;
         if (changed) {

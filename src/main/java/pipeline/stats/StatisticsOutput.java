@@ -103,7 +103,7 @@ public final class StatisticsOutput {
     }
 
     public static byte[] manifest(YearMonth month, List<VehicleMonth> rows, LakeTrips.Reading reading, boolean lakeCaughtUp,
-                                  long revision, StatisticsJob.Reason reason) {
+            long revision, StatisticsJob.Reason reason) {
         Map<String, Object> manifest = new LinkedHashMap<>();
         manifest.put("month", month.toString());
         manifest.put("revision", revision);
@@ -134,7 +134,7 @@ public final class StatisticsOutput {
     static List<VehicleMonth> rows(byte[] parquet) {
         List<VehicleMonth> rows = new ArrayList<>();
         try (ParquetReader<GenericRecord> reader = AvroParquetReader.<GenericRecord>builder(new InMemoryInputFile(parquet),
-                        new PlainParquetConfiguration())
+                new PlainParquetConfiguration())
                 .withDataModel(GenericData.get()).build()) {
             for (GenericRecord record = reader.read(); record != null; record = reader.read()) {
                 rows.add(new VehicleMonth(String.valueOf(record.get("vehicle_id")), String.valueOf(record.get("month")),

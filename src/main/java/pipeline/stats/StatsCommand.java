@@ -33,10 +33,10 @@ public final class StatsCommand {
             return 2;
         }
         try (S3Client s3 = S3Clients.create(settings)) {
-            boolean caughtUp = LakeCatchUp.await(settings.kafka.clientProperties(), settings.kafka.changeTopic(settings.stats.table),
-                    settings.kafka.groupId, settings.stats.lakeWait);
+            boolean caughtUp = LakeCatchUp.await(settings, settings.stats.table);
             StatisticsJob job = StatisticsJob.of(s3, settings);
-            System.out.println(job.run(month, caughtUp, StatisticsJob.Reason.ON_DEMAND) + (caughtUp ? "" : " (the lake writer had not caught up with Kafka)"));
+            System.out.println(job.run(month, caughtUp, StatisticsJob.Reason.ON_DEMAND)
+                    + (caughtUp ? "" : " (the lake writer had not caught up with Kafka)"));
             return 0;
         } catch (Exception e) {
             System.err.println("trip-pipeline stats: " + month + " failed: " + RootCause.describe(e));

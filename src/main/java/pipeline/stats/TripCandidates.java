@@ -245,7 +245,8 @@ final class TripCandidates {
             boolean hasEnd = (fields & HAS_END) != 0;
             boolean hasDelay = hasEnd && chunk[at + END_SEEN_MILLIS] != NOT_SEEN;
             double delaySeconds = hasDelay
-                    ? (chunk[at + END_SEEN_MILLIS] * 1000 - ends.instantMicros(chunk[at + END])) / 1e6 : 0;
+                    ? (chunk[at + END_SEEN_MILLIS] * 1000 - ends.instantMicros(chunk[at + END])) / 1e6
+                    : 0;
             byVehicle[vehicle].add(chunk[at + START], (int) (fields >>> 8 & 0xFF) + 1, hasEnd, chunk[at + END],
                     (fields & HAS_DISTANCE) != 0, Double.longBitsToDouble(chunk[at + DISTANCE]), hasDelay, delaySeconds);
         }

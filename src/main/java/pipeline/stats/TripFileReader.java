@@ -42,8 +42,8 @@ final class TripFileReader {
     private static final UnaryOperator<Object> COPY_BYTES = value -> value instanceof Binary binary ? binary.copy() : value;
     /** Powers of ten a double holds exactly; with an integer below 2^52, one division rounds correctly. */
     private static final double[] EXACT_POWERS_OF_TEN = {
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+            1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
     private final TripColumns columns;
     private final MonthDays monthDays;
@@ -191,8 +191,11 @@ final class TripFileReader {
         for (int i = 0; i < count; i++) {
             if (isPresent(column)) {
                 long value = int32 ? column.getInteger() : column.getLong();
-                into[first + i] = scale == 1 ? value : scale > 0 ? Math.multiplyExact(value, scale)
-                        : Math.floorDiv(value, -scale);
+                into[first + i] = scale == 1
+                        ? value
+                        : scale > 0
+                                ? Math.multiplyExact(value, scale)
+                                : Math.floorDiv(value, -scale);
                 if (present != null) {
                     present[first + i] = true;
                 }
@@ -316,7 +319,8 @@ final class TripFileReader {
 
     private static String vehicleText(Object value, int decimalScale) {
         if (value instanceof Binary binary) {
-            return decimalScale >= 0 ? new BigDecimal(new BigInteger(binary.getBytes()), decimalScale).toPlainString()
+            return decimalScale >= 0
+                    ? new BigDecimal(new BigInteger(binary.getBytes()), decimalScale).toPlainString()
                     : binary.toStringUsingUTF8();
         }
         if (value instanceof Long number && decimalScale >= 0) {

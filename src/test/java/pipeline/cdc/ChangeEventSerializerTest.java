@@ -1,12 +1,5 @@
 package pipeline.cdc;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowable;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.params.provider.Arguments.arguments;
-
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
@@ -33,6 +26,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /** ChangeEventSerializer writes keys and values byte for byte as Kafka Connect's JsonConverter with schemas does. */
 class ChangeEventSerializerTest {
@@ -143,7 +143,8 @@ class ChangeEventSerializerTest {
         cases.add(arguments("empty bytes", Schema.BYTES_SCHEMA, new byte[0]));
         cases.add(arguments("bytes", Schema.BYTES_SCHEMA, new byte[] {0, -1, 127, -128, 62, 63}));
         cases.add(arguments("empty ByteBuffer", Schema.BYTES_SCHEMA, ByteBuffer.allocate(0)));
-        cases.add(arguments("ByteBuffer read to its end, written whole", Schema.BYTES_SCHEMA, readToEnd(ByteBuffer.wrap(new byte[] {1, 2, 3}))));
+        cases.add(arguments("ByteBuffer read to its end, written whole", Schema.BYTES_SCHEMA,
+                readToEnd(ByteBuffer.wrap(new byte[] {1, 2, 3}))));
         cases.add(arguments("ByteBuffer slice, written with the whole backing array", Schema.BYTES_SCHEMA,
                 ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5}, 2, 2).slice()));
         for (String decimal : List.of("0", "0.000", "-1.5", "1E+3", "-1E-40", "12345678901234567890123456789.123456789",
@@ -165,17 +166,20 @@ class ChangeEventSerializerTest {
         cases.add(arguments("optional null", Schema.OPTIONAL_STRING_SCHEMA, null));
         cases.add(arguments("null of an optional schema with a default, written as null",
                 SchemaBuilder.string().optional().defaultValue("default").build(), null));
-        cases.add(arguments("null of a decimal with a default", Decimal.builder(2).optional().defaultValue(new BigDecimal("-3.14")).build(), null));
+        cases.add(arguments("null of a decimal with a default", Decimal.builder(2).optional().defaultValue(new BigDecimal("-3.14")).build(),
+                null));
         Schema snapshot = SchemaBuilder.string().name("io.debezium.data.Enum").version(1)
                 .parameter("allowed", "true,last,false").defaultValue("false").optional().build();
         Schema source = SchemaBuilder.struct().field("snapshot", snapshot).field("db", Schema.STRING_SCHEMA).build();
         cases.add(arguments("unset optional struct field with a default, written as null", source, new Struct(source).put("db", "trips")));
         cases.add(arguments("set struct field with a default", source, new Struct(source).put("db", "trips").put("snapshot", "last")));
         Schema defaultedElement = SchemaBuilder.int32().optional().defaultValue(-1).build();
-        cases.add(arguments("null element of an array whose optional elements have a default", SchemaBuilder.array(defaultedElement).build(),
-                Arrays.asList(1, null, 3)));
+        cases.add(
+                arguments("null element of an array whose optional elements have a default", SchemaBuilder.array(defaultedElement).build(),
+                        Arrays.asList(1, null, 3)));
         cases.add(arguments("empty array", SchemaBuilder.array(Schema.INT8_SCHEMA).build(), List.of()));
-        cases.add(arguments("array of optional structs of an equal, not the same, schema, with nulls", SchemaBuilder.array(snapshotHolder(snapshot)).build(),
+        cases.add(arguments("array of optional structs of an equal, not the same, schema, with nulls",
+                SchemaBuilder.array(snapshotHolder(snapshot)).build(),
                 Arrays.asList(new Struct(snapshotHolder(snapshot)), null)));
         cases.add(arguments("empty map", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.INT32_SCHEMA).build(), Map.of()));
         cases.add(arguments("map with string keys", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.OPTIONAL_INT32_SCHEMA).build(),
@@ -202,7 +206,8 @@ class ChangeEventSerializerTest {
         cases.add(arguments("nested structs", outer, new Struct(outer).put("inner", new Struct(inner).put("x", -0.0))));
         cases.add(arguments("schema with every attribute",
                 SchemaBuilder.int32().name("pipeline.test.Attributes").version(Integer.MIN_VALUE).doc("doc \"quoted\"")
-                        .parameter("b", "2").parameter("a", "1").optional().defaultValue(5).build(), 9));
+                        .parameter("b", "2").parameter("a", "1").optional().defaultValue(5).build(),
+                9));
         Schema defaults = logicalDefaults();
         cases.add(arguments("defaults of every logical type in the schema", defaults, logicalValues(defaults)));
         cases.add(arguments("schemaless list", null, Arrays.asList(1, "x", null, 2.5f, List.of(), new byte[] {1})));
@@ -230,21 +235,25 @@ class ChangeEventSerializerTest {
                 arguments("a date without a schema", null, new java.util.Date()),
                 arguments("a read-only ByteBuffer", Schema.BYTES_SCHEMA, ByteBuffer.wrap(new byte[] {1}).asReadOnlyBuffer()),
                 arguments("a direct ByteBuffer", Schema.BYTES_SCHEMA, ByteBuffer.allocateDirect(1)),
-                arguments("an int key of a string-keyed map", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.INT32_SCHEMA).build(), mapOf(1, 1)),
-                arguments("a null key of a required string key", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.INT32_SCHEMA).build(), mapOf(null, 1)),
-                arguments("a null element of required elements", SchemaBuilder.array(Schema.STRING_SCHEMA).build(), Arrays.asList("a", null)));
+                arguments("an int key of a string-keyed map", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.INT32_SCHEMA).build(),
+                        mapOf(1, 1)),
+                arguments("a null key of a required string key", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.INT32_SCHEMA).build(),
+                        mapOf(null, 1)),
+                arguments("a null element of required elements", SchemaBuilder.array(Schema.STRING_SCHEMA).build(),
+                        Arrays.asList("a", null)));
     }
 
     /** The same bytes as JsonConverter's, or the same rejection. */
     private void assertWritesAsJsonConverter(SourceRecord record, String context) {
-        assertSameOutcome(() -> keyConverter.fromConnectData(record.topic(), record.keySchema(), record.key()), () -> serializer.key(record),
+        assertSameOutcome(() -> keyConverter.fromConnectData(record.topic(), record.keySchema(), record.key()),
+                () -> serializer.key(record),
                 "key of " + context);
         assertSameOutcome(() -> valueConverter.fromConnectData(record.topic(), record.valueSchema(), record.value()),
                 () -> serializer.value(record), "value of " + context);
     }
 
     private static void assertSameOutcome(java.util.function.Supplier<byte[]> jsonConverter, java.util.function.Supplier<byte[]> ours,
-                                          String context) {
+            String context) {
         byte[] expected;
         try {
             expected = jsonConverter.get();

@@ -32,26 +32,26 @@ import org.apache.kafka.connect.data.Timestamp;
 final class RandomConnectData {
 
     static final String[] AWKWARD_TEXTS = {
-        "", "a", "trip", "null", "0", "-1", "é", "日本語", "\uD83D\uDE95", "\uD83D\uDE00\uD83D\uDE00", "\uD800", "\uDBFF",
-        "\uDC00", "\uDFFF", "x\uD800y", "\"", "\\", "/", "</", "</script>", "\u2028", "\u2029", "\u0000", "\u0001",
-        "\b", "\f", "\n", "\r", "\t", "\u001F", "\u007F", "\u0080", "\u00A0", "\u00FF", "\uFEFF", "\uFFFD", "\uFFFF",
-        " ", "{\"schema\":null}", "'", "<>&", "\\u0041",
+            "", "a", "trip", "null", "0", "-1", "é", "日本語", "\uD83D\uDE95", "\uD83D\uDE00\uD83D\uDE00", "\uD800", "\uDBFF",
+            "\uDC00", "\uDFFF", "x\uD800y", "\"", "\\", "/", "</", "</script>", "\u2028", "\u2029", "\u0000", "\u0001",
+            "\b", "\f", "\n", "\r", "\t", "\u001F", "\u007F", "\u0080", "\u00A0", "\u00FF", "\uFEFF", "\uFFFD", "\uFFFF",
+            " ", "{\"schema\":null}", "'", "<>&", "\\u0041",
     };
     static final float[] AWKWARD_FLOATS = {
-        Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE,
-        Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_NORMAL, 0.1f, 1f / 3, 1f, -1f, 100f, 1e-3f, 9.999e-4f, 1e7f, 9999999f,
-        1.0E10f, 123456.79f, 16777217f, Float.intBitsToFloat(0x7fc00001),
+            Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE,
+            Float.MAX_VALUE, -Float.MAX_VALUE, Float.MIN_NORMAL, 0.1f, 1f / 3, 1f, -1f, 100f, 1e-3f, 9.999e-4f, 1e7f, 9999999f,
+            1.0E10f, 123456.79f, 16777217f, Float.intBitsToFloat(0x7fc00001),
     };
     static final double[] AWKWARD_DOUBLES = {
-        Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0d, -0d, Double.MIN_VALUE, -Double.MIN_VALUE,
-        Double.MAX_VALUE, Double.MIN_NORMAL, 0.1, 0.1 + 0.2, 1d / 3, 1d, -1d, 1e-3, 9.999999999999999e-4, 1e7,
-        9999999.999999998, 1e21, 1e22, 1e23, 9007199254740993d, 2.2250738585072011e-308, 4.35, 1e-300,
-        Double.longBitsToDouble(0x7ff8000000000001L),
+            Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0d, -0d, Double.MIN_VALUE, -Double.MIN_VALUE,
+            Double.MAX_VALUE, Double.MIN_NORMAL, 0.1, 0.1 + 0.2, 1d / 3, 1d, -1d, 1e-3, 9.999999999999999e-4, 1e7,
+            9999999.999999998, 1e21, 1e22, 1e23, 9007199254740993d, 2.2250738585072011e-308, 4.35, 1e-300,
+            Double.longBitsToDouble(0x7ff8000000000001L),
     };
     static final long[] AWKWARD_LONGS = {
-        Long.MIN_VALUE, Long.MAX_VALUE, 0, 1, -1, Integer.MIN_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE + 1L,
-        Integer.MIN_VALUE - 1L, Short.MIN_VALUE, Short.MAX_VALUE, Byte.MIN_VALUE, Byte.MAX_VALUE, 9_007_199_254_740_993L,
-        1_000_000_000_000_000_000L, -999_999_999_999_999_999L,
+            Long.MIN_VALUE, Long.MAX_VALUE, 0, 1, -1, Integer.MIN_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE + 1L,
+            Integer.MIN_VALUE - 1L, Short.MIN_VALUE, Short.MAX_VALUE, Byte.MIN_VALUE, Byte.MAX_VALUE, 9_007_199_254_740_993L,
+            1_000_000_000_000_000_000L, -999_999_999_999_999_999L,
     };
     private static final String[] FIELD_NAMES = {"id", "value", "trip_id", "été", "a b", "\"quoted\"", "back\\slash", "", "\u2028"};
     private static final long MILLIS_PER_DAY = 24 * 60 * 60 * 1000L;

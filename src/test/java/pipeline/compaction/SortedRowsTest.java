@@ -53,7 +53,7 @@ class SortedRowsTest {
                 }
             }
             assertThat(Files.list(scratch).count()).as("sorted runs on disk").isEqualTo(7);
-            for (Iterator<GenericRecord> merged = sorter.merged(); merged.hasNext(); ) {
+            for (Iterator<GenericRecord> merged = sorter.merged(); merged.hasNext();) {
                 sorted.add(merged.next());
             }
             assertThat(sorter.copiesDropped()).isEqualTo(500);
@@ -66,7 +66,9 @@ class SortedRowsTest {
             Long lsnA = (Long) a.get("__lsn");
             Long lsnB = (Long) b.get("__lsn");
             // a change without an LSN (none in the lake today) sorts first
-            order = order != 0 ? order : lsnA == null || lsnB == null ? Boolean.compare(lsnA != null, lsnB != null) : Long.compare(lsnA, lsnB);
+            order = order != 0
+                    ? order
+                    : lsnA == null || lsnB == null ? Boolean.compare(lsnA != null, lsnB != null) : Long.compare(lsnA, lsnB);
             order = order != 0 ? order : Integer.compare((Integer) a.get("__kafka_partition"), (Integer) b.get("__kafka_partition"));
             return order != 0 ? order : Long.compare((Long) a.get("__kafka_offset"), (Long) b.get("__kafka_offset"));
         }).map(SortedRowsTest::describe).toList();

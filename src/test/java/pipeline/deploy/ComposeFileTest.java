@@ -42,7 +42,8 @@ class ComposeFileTest {
         for (String name : pipelines) {
             JsonNode pipeline = services.path(name);
             JsonNode environment = pipeline.path("environment");
-            assertThat(environment.path("PIPELINE_HAWTIO_HOST").asText()).as(name + ": the console listens beyond the container").isEqualTo("0.0.0.0");
+            assertThat(environment.path("PIPELINE_HAWTIO_HOST").asText()).as(name + ": the console listens beyond the container")
+                    .isEqualTo("0.0.0.0");
             assertThat(environment.path("PIPELINE_HAWTIO_USER").asText()).as(name + ": console user").isNotEmpty();
             assertThat(environment.path("PIPELINE_HAWTIO_PASSWORD").asText()).as(name + ": console password").isNotEmpty();
             assertThat(pipeline.path("healthcheck").path("test").toString()).as(name + " health check").contains("/observe/health");
@@ -78,7 +79,8 @@ class ComposeFileTest {
             config = new ProcessBuilder("docker-compose", "-f", COMPOSE_FILE.toString(), "config")
                     .redirectError(ProcessBuilder.Redirect.PIPE).start();
         } catch (IOException notInstalled) {
-            return fail("docker-compose is needed to validate " + COMPOSE_FILE + " (Debian: apt-get install docker-compose; .ci/run installs it)");
+            return fail("docker-compose is needed to validate " + COMPOSE_FILE
+                    + " (Debian: apt-get install docker-compose; .ci/run installs it)");
         }
         String out = new String(config.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(config.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

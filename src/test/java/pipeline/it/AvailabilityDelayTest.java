@@ -84,7 +84,8 @@ class AvailabilityDelayTest {
                     }
                     statement.execute("UPDATE public." + name + " SET ended_at = now() - interval '10 minutes' WHERE ended_at IS NULL");
                     // corrections that keep the end: the delay stays that of the change that brought the end
-                    statement.execute("UPDATE public." + name + " SET distance_km = distance_km + 1 WHERE trip_id % 7 = 0 AND trip_id > 30");
+                    statement
+                            .execute("UPDATE public." + name + " SET distance_km = distance_km + 1 WHERE trip_id % 7 = 0 AND trip_id > 30");
                 }
                 Lake lake = new Lake(pipeline.bucket, pipeline.table);
                 awaitLakeHasTable(lake, pg, name);

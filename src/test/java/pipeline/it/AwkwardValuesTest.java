@@ -54,10 +54,12 @@ class AwkwardValuesTest {
                 expected = Lake.rows(statement.executeQuery("SELECT " + COLUMNS_PG + " FROM public." + name + " ORDER BY trip_id"));
             }
             assertThat(expected).hasSize(10_007);
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
-                    assertThat(lake.query("SELECT " + COLUMNS_LAKE + " FROM " + Lake.LATEST + " ORDER BY trip_id")).isEqualTo(expected));
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2))
+                    .untilAsserted(() -> assertThat(lake.query("SELECT " + COLUMNS_LAKE + " FROM " + Lake.LATEST + " ORDER BY trip_id"))
+                            .isEqualTo(expected));
 
-            assertThat(lake.keys()).as("a start just before the spring change in Paris is still March 31 there; one just after midnight UTC in October is Oct 27")
+            assertThat(lake.keys()).as(
+                    "a start just before the spring change in Paris is still March 31 there; one just after midnight UTC in October is Oct 27")
                     .anyMatch(key -> key.contains("/year=2024/month=03/day=31/"))
                     .anyMatch(key -> key.contains("/year=2024/month=10/day=27/"))
                     .anyMatch(key -> key.contains("/year=1901/month=12/day=13/"))

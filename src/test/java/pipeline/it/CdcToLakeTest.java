@@ -9,13 +9,12 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.json.JsonConverter;
-import java.util.stream.Stream;
-
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,9 +63,10 @@ class CdcToLakeTest {
                     .containsExactly(List.of("1", "r"), List.of("2", "r"), List.of("3", "r"));
             assertThat(lake.query("SELECT trip_id, __deleted FROM {events} WHERE __op = 'd' ORDER BY trip_id"))
                     .containsExactly(List.of("3", "true"), List.of("7", "true"));
-            assertThat(lake.query("""
-                    SELECT count(*) FROM {events}
-                    WHERE __source_ts_ms IS NULL OR __lsn IS NULL OR __txid IS NULL OR __kafka_partition IS NULL OR __kafka_offset IS NULL"""))
+            assertThat(lake
+                    .query("""
+                            SELECT count(*) FROM {events}
+                            WHERE __source_ts_ms IS NULL OR __lsn IS NULL OR __txid IS NULL OR __kafka_partition IS NULL OR __kafka_offset IS NULL"""))
                     .containsExactly(List.of("0"));
             assertThat(lake.keys()).allMatch(key -> key.matches(
                     "raw/public\\.trip_e2e/year=\\d{4}/month=\\d{2}/day=\\d{2}/it-trip-e2e\\.public\\.trip_e2e-p0-o\\d{20}\\.parquet"));
@@ -146,18 +146,18 @@ class CdcToLakeTest {
     static void createTable(Database database, String name) throws SQLException {
         database.execute("DROP TABLE IF EXISTS public." + name);
         database.execute("CREATE TABLE public." + name + """
-                 (
-                  trip_id     bigint PRIMARY KEY,
-                  vehicle_id  text NOT NULL,
-                  started_at  timestamptz NOT NULL,
-                  ended_at    timestamptz,
-                  local_start timestamp,
-                  distance_km numeric(10,3),
-                  trip_date   date,
-                  passengers  integer,
-                  rating      double precision,
-                  paid        boolean,
-                  note        text)""");
+                (
+                 trip_id     bigint PRIMARY KEY,
+                 vehicle_id  text NOT NULL,
+                 started_at  timestamptz NOT NULL,
+                 ended_at    timestamptz,
+                 local_start timestamp,
+                 distance_km numeric(10,3),
+                 trip_date   date,
+                 passengers  integer,
+                 rating      double precision,
+                 paid        boolean,
+                 note        text)""");
     }
 
     /** Waits until the latest state rebuilt from the lake equals the table, column by column. */
@@ -167,8 +167,8 @@ class CdcToLakeTest {
 
     static void awaitLakeEqualsTable(Database database, Lake lake, String name) throws SQLException {
         List<List<String>> expected = tableRows(database, name);
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-                assertThat(lake.query("SELECT " + COLUMNS_LAKE + " FROM " + Lake.LATEST + " ORDER BY trip_id")).isEqualTo(expected));
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(
+                () -> assertThat(lake.query("SELECT " + COLUMNS_LAKE + " FROM " + Lake.LATEST + " ORDER BY trip_id")).isEqualTo(expected));
     }
 
     static List<List<String>> tableRows(Database database, String name) throws SQLException {

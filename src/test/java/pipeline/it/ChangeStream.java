@@ -89,12 +89,12 @@ final class ChangeStream {
     private void write(Connection pg, int until) throws SQLException, InterruptedException {
         pg.setAutoCommit(false);
         try (PreparedStatement insert = pg.prepareStatement("INSERT INTO " + table
-                     + " (trip_id, vehicle_id, started_at, distance_km, note) VALUES (?, ?, ?, ?, ?)");
-             PreparedStatement finish = pg.prepareStatement("UPDATE " + table
-                     + " SET ended_at = started_at + ? * interval '1 second', distance_km = ?, paid = true WHERE trip_id = ?");
-             PreparedStatement move = pg.prepareStatement("UPDATE " + table
-                     + " SET started_at = started_at + ? * interval '1 hour', vehicle_id = ? WHERE trip_id = ?");
-             PreparedStatement delete = pg.prepareStatement("DELETE FROM " + table + " WHERE trip_id = ?")) {
+                + " (trip_id, vehicle_id, started_at, distance_km, note) VALUES (?, ?, ?, ?, ?)");
+                PreparedStatement finish = pg.prepareStatement("UPDATE " + table
+                        + " SET ended_at = started_at + ? * interval '1 second', distance_km = ?, paid = true WHERE trip_id = ?");
+                PreparedStatement move = pg.prepareStatement("UPDATE " + table
+                        + " SET started_at = started_at + ? * interval '1 hour', vehicle_id = ? WHERE trip_id = ?");
+                PreparedStatement delete = pg.prepareStatement("DELETE FROM " + table + " WHERE trip_id = ?")) {
             long began = System.nanoTime();
             int before = made.get();
             List<Long> inTransactionTrips = new ArrayList<>();
@@ -177,7 +177,8 @@ final class ChangeStream {
         for (long trip : lacking) {
             report.append("trip ").append(trip).append(": ").append(changesPerTrip.get(trip)).append(" changes committed, in the lake ")
                     .append(lake.query("SELECT __op, __lsn, __txid, __source_ts_ms, __kafka_offset FROM {events} WHERE trip_id = "
-                            + trip + " ORDER BY __lsn")).append('\n');
+                            + trip + " ORDER BY __lsn"))
+                    .append('\n');
         }
         assertThat(lacking).as("trips whose changes are not all in the lake:\n" + report).isEmpty();
         assertThat(found.keySet()).as("trips in the lake").isEqualTo(changesPerTrip.keySet());

@@ -38,12 +38,12 @@ class CleanUpDeleteTest {
                 + "started_at timestamptz NOT NULL, ended_at timestamptz, distance_km numeric(10,3))");
         Instant now = Instant.now();
         List<YearMonth> months = new ArrayList<>();
-        for (YearMonth month = YearMonth.from(now.minus(Duration.ofDays(100)).atOffset(ZoneOffset.UTC));
-             month.isBefore(YearMonth.from(now.atOffset(ZoneOffset.UTC))); month = month.plusMonths(1)) {
+        for (YearMonth month = YearMonth.from(now.minus(Duration.ofDays(100)).atOffset(ZoneOffset.UTC)); month
+                .isBefore(YearMonth.from(now.atOffset(ZoneOffset.UTC))); month = month.plusMonths(1)) {
             months.add(month);
         }
         try (Connection pg = SharedServers.postgres();
-             RunningPipeline pipeline = new RunningPipeline(name).with("pipeline.stats.keep-deleted-after", "30d").start()) {
+                RunningPipeline pipeline = new RunningPipeline(name).with("pipeline.stats.keep-deleted-after", "30d").start()) {
             insertTrips(pg, name, now, new Random(3));
             try (Statement statement = pg.createStatement()) {
                 // corrections: trips of the last 10 days removed a few days after they started
@@ -73,7 +73,8 @@ class CleanUpDeleteTest {
             // without the setting, the retention job's deletes erase the oldest month
             String oldest = months.get(0).toString();
             runStatistics(pipeline.with("pipeline.stats.keep-deleted-after", ""), oldest);
-            assertThat(StatisticsFromLakeTest.readResult(lake, oldest)).isEqualTo(contractRows(pg, "public." + name, oldest, ZONE)).isEmpty();
+            assertThat(StatisticsFromLakeTest.readResult(lake, oldest)).isEqualTo(contractRows(pg, "public." + name, oldest, ZONE))
+                    .isEmpty();
         }
     }
 
@@ -91,7 +92,8 @@ class CleanUpDeleteTest {
                 insert.setLong(1, id);
                 insert.setLong(2, 1 + random.nextInt(20));
                 insert.setObject(3, OffsetDateTime.ofInstant(start, ZoneOffset.UTC));
-                insert.setObject(4, random.nextInt(8) == 0 ? null : OffsetDateTime.ofInstant(start.plusSeconds(random.nextInt(5400)), ZoneOffset.UTC));
+                insert.setObject(4,
+                        random.nextInt(8) == 0 ? null : OffsetDateTime.ofInstant(start.plusSeconds(random.nextInt(5400)), ZoneOffset.UTC));
                 insert.setObject(5, random.nextInt(10) == 0 ? null : java.math.BigDecimal.valueOf(random.nextInt(60_000), 3));
                 insert.addBatch();
             }

@@ -68,7 +68,8 @@ class ClusterTest {
             }
 
             ChangeStream stream = new ChangeStream(SharedServers::postgres, pipeline.table, 100, 7,
-                    month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC), month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC));
+                    month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC),
+                    month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC));
             CompletableFuture<Void> writing = stream.start(15_000);
             for (AppProcess app : apps) {
                 await().alias(app + " writes lake files").atMost(Duration.ofSeconds(90)).ignoreExceptions()
@@ -102,7 +103,8 @@ class ClusterTest {
             int printed = lastLeader.output().length();
             lastLeader.awaitOutput("Monthly statistics published", printed, Duration.ofSeconds(60));
             try (Connection pg = SharedServers.postgres()) {
-                assertEqualToContract(StatisticsFromLakeTest.readResult(lake, month.toString()), contractRows(pg, pipeline.table, month.toString(), "UTC"));
+                assertEqualToContract(StatisticsFromLakeTest.readResult(lake, month.toString()),
+                        contractRows(pg, pipeline.table, month.toString(), "UTC"));
             }
             for (AppProcess app : apps) {
                 assertThat(app.stop(Duration.ofSeconds(60))).as("exit code after SIGTERM").isEqualTo(AppProcess.STOPPED_BY_SIGTERM);
@@ -145,7 +147,7 @@ class ClusterTest {
 
     private static long lastTrip(RunningPipeline pipeline) throws Exception {
         try (Connection pg = SharedServers.postgres();
-             java.sql.ResultSet last = pg.createStatement().executeQuery("SELECT max(trip_id) FROM " + pipeline.table)) {
+                java.sql.ResultSet last = pg.createStatement().executeQuery("SELECT max(trip_id) FROM " + pipeline.table)) {
             last.next();
             return last.getLong(1);
         }
@@ -189,7 +191,8 @@ class ClusterTest {
     }
 
     private HttpResponse<String> get(AppProcess app, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + ports.get(app) + path)).timeout(Duration.ofSeconds(20)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + ports.get(app) + path)).timeout(Duration.ofSeconds(20)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

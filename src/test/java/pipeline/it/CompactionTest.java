@@ -81,8 +81,8 @@ class CompactionTest {
                     .withListener((table, files) -> filesCompacted.addAndGet(files));
             Thread.sleep(1_100);
             // the statistics computed again and again while the swap runs, each one exact
-            java.util.concurrent.CompletableFuture<LakeCompaction.Summary> compacting =
-                    java.util.concurrent.CompletableFuture.supplyAsync(() -> compaction.run(() -> true));
+            java.util.concurrent.CompletableFuture<LakeCompaction.Summary> compacting = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> compaction.run(() -> true));
             int duringSwap = 0;
             while (!compacting.isDone()) {
                 assertEqualToContract(statistics(s3, pipeline, lake), contract);
@@ -91,7 +91,8 @@ class CompactionTest {
             assertThat(duringSwap).as("statistics runs while compaction ran").isGreaterThanOrEqualTo(1);
             LakeCompaction.Summary summary = compacting.get();
 
-            List<String> eligible = before.entrySet().stream().filter(partition -> partition.getValue().size() > 1).map(Map.Entry::getKey).toList();
+            List<String> eligible = before.entrySet().stream().filter(partition -> partition.getValue().size() > 1).map(Map.Entry::getKey)
+                    .toList();
             assertThat(eligible).as("day partitions with several files").hasSizeGreaterThanOrEqualTo(5);
             assertThat(summary.partitions()).isEqualTo(eligible.size());
             assertThat(filesCompacted.get()).isEqualTo(eligible.stream().mapToInt(partition -> before.get(partition).size()).sum());
@@ -103,7 +104,8 @@ class CompactionTest {
                     continue;
                 }
                 assertThat(runs(files)).as(partition + ": the files of one compaction").hasSize(1);
-                assertThat(files).as(partition + ": at most the target size").allSatisfy(file -> assertThat(file.size()).isLessThanOrEqualTo(8 << 10));
+                assertThat(files).as(partition + ": at most the target size")
+                        .allSatisfy(file -> assertThat(file.size()).isLessThanOrEqualTo(8 << 10));
                 assertSortedByKeyThenLsn(lake, files);
             }
             assertThat(after.values().stream().mapToInt(List::size).sum()).as("files after")
@@ -154,8 +156,10 @@ class CompactionTest {
                     nth(1, request -> request instanceof PutObjectRequest put && put.key().startsWith(raw + "day=01/compacted-")),
                     nth(2, request -> request instanceof PutObjectRequest put && put.key().startsWith(raw + "day=02/compacted-")),
                     nth(2, request -> request instanceof PutObjectRequest put && put.key().startsWith(manifests + "day=03/")),
-                    nth(1, request -> request instanceof DeleteObjectsRequest delete && keys(delete).anyMatch(key -> key.startsWith(raw + "day=04/"))),
-                    nth(1, request -> request instanceof DeleteObjectsRequest delete && keys(delete).anyMatch(key -> key.startsWith(manifests + "day=05/"))));
+                    nth(1, request -> request instanceof DeleteObjectsRequest delete
+                            && keys(delete).anyMatch(key -> key.startsWith(raw + "day=04/"))),
+                    nth(1, request -> request instanceof DeleteObjectsRequest delete
+                            && keys(delete).anyMatch(key -> key.startsWith(manifests + "day=05/"))));
             Thread.sleep(1_100);
             for (Predicate<SdkRequest> death : deaths) {
                 try (S3Client dying = SharedServers.s3(new DiesAt(death))) {
@@ -185,13 +189,17 @@ class CompactionTest {
             try (S3Client s3 = SharedServers.s3()) {
                 S3Object late = partitions(s3, pipeline.bucket, pipeline.table).get(day).stream()
                         .filter(file -> !file.key().contains("compacted-")).findFirst().orElseThrow();
-                byte[] replayed = s3.getObjectAsBytes(r -> r.bucket(pipeline.bucket).key(partitionFile(s3, pipeline, "day=02/"))).asByteArray();
+                byte[] replayed = s3.getObjectAsBytes(r -> r.bucket(pipeline.bucket).key(partitionFile(s3, pipeline, "day=02/")))
+                        .asByteArray();
                 Thread.sleep(1_100);
-                java.util.concurrent.CompletableFuture<LakeCompaction.Summary> compacting = java.util.concurrent.CompletableFuture.supplyAsync(
-                        () -> new LakeCompaction(s3, pipeline.bucket, List.of(pipeline.table), table -> List.of("trip_id"), Duration.ofSeconds(1),
-                                8 << 10, Duration.ofSeconds(3), 1 << 20, java.time.Clock.systemUTC()).run(() -> true));
+                java.util.concurrent.CompletableFuture<LakeCompaction.Summary> compacting = java.util.concurrent.CompletableFuture
+                        .supplyAsync(
+                                () -> new LakeCompaction(s3, pipeline.bucket, List.of(pipeline.table), table -> List.of("trip_id"),
+                                        Duration.ofSeconds(1),
+                                        8 << 10, Duration.ofSeconds(3), 1 << 20, java.time.Clock.systemUTC()).run(() -> true));
                 await().atMost(Duration.ofSeconds(30)).until(() -> storedSwaps(lake, manifests + "day=01/") > 0);
-                s3.putObject(r -> r.bucket(pipeline.bucket).key(late.key()), software.amazon.awssdk.core.sync.RequestBody.fromBytes(replayed));
+                s3.putObject(r -> r.bucket(pipeline.bucket).key(late.key()),
+                        software.amazon.awssdk.core.sync.RequestBody.fromBytes(replayed));
                 compacting.get();
                 assertThat(lake.keys()).as("the file written again stays").contains(late.key());
 
@@ -202,7 +210,8 @@ class CompactionTest {
                 List<String> filesBeforeSwap = lake.keys();
                 Thread.sleep(1_100);
                 compacting = java.util.concurrent.CompletableFuture.supplyAsync(() -> new LakeCompaction(s3, pipeline.bucket,
-                        List.of(pipeline.table), table -> List.of("trip_id"), Duration.ofSeconds(1), 8 << 10, Duration.ofSeconds(3), 1 << 20,
+                        List.of(pipeline.table), table -> List.of("trip_id"), Duration.ofSeconds(1), 8 << 10, Duration.ofSeconds(3),
+                        1 << 20,
                         java.time.Clock.systemUTC()).run(() -> true));
                 await().atMost(Duration.ofSeconds(30)).until(() -> storedSwaps(lake, manifests + "day=02/") > 0);
                 String compactedDay = raw + "day=02/";
@@ -235,7 +244,8 @@ class CompactionTest {
                 pipeline.awaitStreaming();
                 changeRounds(name, 0, 4, 200);
                 awaitLakeEqualsTable(lake, name);
-                await().alias("a swap stored, its replaced files waiting").atMost(Duration.ofSeconds(60)).until(() -> storedSwaps(lake) > 0);
+                await().alias("a swap stored, its replaced files waiting").atMost(Duration.ofSeconds(60))
+                        .until(() -> storedSwaps(lake) > 0);
                 app.kill();
             }
             Set<List<String>> changes = changeRecords(pipeline);
@@ -243,9 +253,11 @@ class CompactionTest {
             awaitLakeEqualsTable(lake, name);
 
             try (AppProcess app = AppProcess.start(pipeline.with("pipeline.lake.compact-grace", "1s"))) {
-                await().alias("every swap finished and every day compacted").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
-                        .until(() -> lake.objects("compaction/").isEmpty() && partitions(SharedServers.s3(), pipeline.bucket, pipeline.table)
-                                .values().stream().allMatch(files -> runs(files).size() == 1));
+                await().alias("every swap finished and every day compacted").atMost(Duration.ofSeconds(90))
+                        .pollInterval(Duration.ofSeconds(1))
+                        .until(() -> lake.objects("compaction/").isEmpty()
+                                && partitions(SharedServers.s3(), pipeline.bucket, pipeline.table)
+                                        .values().stream().allMatch(files -> runs(files).size() == 1));
                 assertThat(app.output()).contains("Lake compaction: ");
                 assertThat(pipeline.get("/observe/metrics").body()).containsPattern("(?m)^pipeline_lake_compactions_total [1-9]")
                         .containsPattern("(?m)^pipeline_lake_files_compacted_total [1-9]");

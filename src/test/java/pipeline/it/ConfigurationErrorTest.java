@@ -93,7 +93,8 @@ class ConfigurationErrorTest {
             "--dev --verbose               | --verbose",
             "stat --month 2024-01          | stat"})
     void anUnknownCommandOrOptionExitsWithOneLineNamingIt(String arguments, String named) throws Exception {
-        assertRefusedWithOneLine(List.of(arguments.split(" ")), "trip-pipeline: unknown command or option '" + named + "' (java -jar trip-pipeline.jar --help lists them)");
+        assertRefusedWithOneLine(List.of(arguments.split(" ")),
+                "trip-pipeline: unknown command or option '" + named + "' (java -jar trip-pipeline.jar --help lists them)");
     }
 
     /** Exit status 2 and exactly {@code line} on standard error. */

@@ -108,7 +108,7 @@ class ConsoleTest {
             assertThat(sameOrigin.statusCode()).isEqualTo(200);
             assertThat(sameOrigin.body()).contains("\"status\":200");
             assertThat(operator.send(HttpRequest.newBuilder(URI.create(console + "/jolokia/version"))
-                            .header("Origin", "http://attacker.example").build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .header("Origin", "http://attacker.example").build(), HttpResponse.BodyHandlers.ofString()).statusCode())
                     .as("a logged-in session used from another web origin").isEqualTo(403);
 
             HttpResponse<String> computed = jolokiaExec(operator, console, "2024-05");
@@ -131,7 +131,8 @@ class ConsoleTest {
     private static HttpResponse<String> jolokiaExec(HttpClient operator, String console, String month) throws Exception {
         return operator.send(HttpRequest.newBuilder(URI.create(console + "/jolokia")).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"type\":\"exec\",\"mbean\":\"trip-pipeline:type=statistics\","
-                        + "\"operation\":\"computeMonth\",\"arguments\":[\"" + month + "\"]}")).build(), HttpResponse.BodyHandlers.ofString());
+                        + "\"operation\":\"computeMonth\",\"arguments\":[\"" + month + "\"]}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static WebDriver chromium() {

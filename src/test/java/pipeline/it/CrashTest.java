@@ -17,7 +17,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -95,10 +94,11 @@ class CrashTest {
                 }
             }
             System.out.printf("CrashTest figures (seed %d): %,d changes streamed, %d kills (%s; the Debezium batch kill came with %,d of "
-                            + "the %,d-change transaction's events in Kafka), %,d changes made before the last kill, "
-                            + "%,d events stored, %,d distinct, %,d copies (%,d sent to Kafka twice, %,d written to the lake twice; "
-                            + "re-sent after each kill: %s), 0 lost%n",
-                    seed, CHANGES, kills.size(), String.join("; ", kills), largeTransactionInKafka, LARGE_TRANSACTION, changesWhenKilledLast, stored, distinct, stored - distinct,
+                    + "the %,d-change transaction's events in Kafka), %,d changes made before the last kill, "
+                    + "%,d events stored, %,d distinct, %,d copies (%,d sent to Kafka twice, %,d written to the lake twice; "
+                    + "re-sent after each kill: %s), 0 lost%n",
+                    seed, CHANGES, kills.size(), String.join("; ", kills), largeTransactionInKafka, LARGE_TRANSACTION,
+                    changesWhenKilledLast, stored, distinct, stored - distinct,
                     distinctRecords - distinct, stored - distinctRecords, copiesAfterEachKill(lake));
         } finally {
             if (app != null) {
@@ -158,7 +158,7 @@ class CrashTest {
 
     /** Arms {@code trigger} to kill the running app, waits for the kill, and starts the app again. */
     private void killWhen(RunningPipeline pipeline, List<String> kills, String moment,
-                          java.util.function.Consumer<Runnable> trigger) throws Exception {
+            java.util.function.Consumer<Runnable> trigger) throws Exception {
         AppProcess victim = app;
         CompletableFuture<Void> killed = new CompletableFuture<>();
         trigger.accept(() -> {

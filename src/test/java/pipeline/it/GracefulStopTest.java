@@ -57,7 +57,8 @@ class GracefulStopTest {
                 awaitLakeEqualsTable(lake, name);
                 stream.assertEveryChangeIn(lake);
                 List<String> events = lake.query("SELECT count(*), count(DISTINCT (__lsn, trip_id, __op)) FROM {events}").get(0);
-                System.out.printf("GracefulStopTest figures: %,d changes, SIGTERM during an upload, exit code %d, %s events stored, %s distinct%n",
+                System.out.printf(
+                        "GracefulStopTest figures: %,d changes, SIGTERM during an upload, exit code %d, %s events stored, %s distinct%n",
                         stream.made(), exitCode, events.get(0), events.get(1));
                 next.stop(Duration.ofSeconds(60));
             }
@@ -80,7 +81,8 @@ class GracefulStopTest {
                         + "', now())");
             }
             await().alias("the lake writer's first upload failing and being retried").atMost(Duration.ofSeconds(120))
-                    .until(() -> app.output().lines().anyMatch(line -> line.contains("- Split]") && line.contains("On delivery attempt: 1")));
+                    .until(() -> app.output().lines()
+                            .anyMatch(line -> line.contains("- Split]") && line.contains("On delivery attempt: 1")));
             int shownBeforeStop = app.output().length();
             long stopping = System.nanoTime();
             int exitCode = app.stop(Duration.ofSeconds(60));

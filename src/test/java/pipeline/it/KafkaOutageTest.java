@@ -7,20 +7,18 @@ import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.clients.admin.Admin;
-
 import org.junit.jupiter.api.Test;
 import pipeline.dev.DevServers;
 import pipeline.dev.EmbeddedKafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static pipeline.it.CdcToLakeTest.awaitLakeEqualsTable;
 import static pipeline.it.CdcToLakeTest.createTable;
 import static pipeline.it.CdcToLakeTest.execute;
-import static pipeline.it.CdcToLakeTest.awaitLakeEqualsTable;
 
 /** Changes captured while Kafka is down are held, not dropped, and arrive once the broker is back. */
 class KafkaOutageTest {
-
 
     @Test
     void changesMadeWhileKafkaIsStoppedReachTheLakeAfterItReturns() throws Exception {
@@ -46,7 +44,8 @@ class KafkaOutageTest {
             kafka.close();
             kafka = null;
             for (int id = 2; id <= 20; id++) {
-                execute("INSERT INTO public.trip_outage (trip_id, vehicle_id, started_at) VALUES (" + id + ", 'v-" + id + "', '2024-08-02 10:00+00')");
+                execute("INSERT INTO public.trip_outage (trip_id, vehicle_id, started_at) VALUES (" + id + ", 'v-" + id
+                        + "', '2024-08-02 10:00+00')");
             }
             execute("UPDATE public.trip_outage SET distance_km = 3.141 WHERE trip_id = 1");
             execute("DELETE FROM public.trip_outage WHERE trip_id = 2");

@@ -38,7 +38,8 @@ class KafkaTlsTest {
         int internalPort = DevServers.freePort();
         int controllerPort = DevServers.freePort();
         EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), internalPort, controllerPort, Map.of(
-                "listeners", "SSL://127.0.0.1:" + tlsPort + ",PLAINTEXT://127.0.0.1:" + internalPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "listeners",
+                "SSL://127.0.0.1:" + tlsPort + ",PLAINTEXT://127.0.0.1:" + internalPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
                 "advertised.listeners", "SSL://localhost:" + tlsPort + ",PLAINTEXT://127.0.0.1:" + internalPort,
                 "listener.security.protocol.map", "SSL:SSL,PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "ssl.keystore.location", brokerKeys.toString(),
@@ -74,7 +75,8 @@ class KafkaTlsTest {
     private static Path certificateAuthority(Path dir, String name) throws Exception {
         Path keys = dir.resolve(name + ".p12");
         keytool("-genkeypair", "-alias", name, "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname", "CN=localhost",
-                "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-keystore", keys.toString(), "-storetype", "PKCS12", "-storepass", STORE_PASSWORD);
+                "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-keystore", keys.toString(), "-storetype", "PKCS12", "-storepass",
+                STORE_PASSWORD);
         keytool("-exportcert", "-alias", name, "-keystore", keys.toString(), "-storepass", STORE_PASSWORD,
                 "-file", dir.resolve(name + ".crt").toString());
         return keys;

@@ -82,7 +82,8 @@ final class Lake {
         Path directory = download();
         String files = directory.resolve("raw").resolve(table) + "/**/*.parquet";
         try {
-            return duckdb(sql.replace("{events}", "(SELECT * FROM read_parquet('" + files + "', hive_partitioning=true, union_by_name=true))"));
+            return duckdb(
+                    sql.replace("{events}", "(SELECT * FROM read_parquet('" + files + "', hive_partitioning=true, union_by_name=true))"));
         } finally {
             // a test polling a lake of thousands of files would otherwise fill the disk with copies
             deleteRecursively(directory);
@@ -110,7 +111,7 @@ final class Lake {
 
     private static List<List<String>> duckdb(String sql) throws SQLException {
         try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:");
-             Statement statement = duckdb.createStatement()) {
+                Statement statement = duckdb.createStatement()) {
             statement.execute("SET TimeZone='UTC'");
             return rows(statement.executeQuery(sql));
         }

@@ -38,7 +38,9 @@ class LeaderElectionTest {
             heard.forEach((member, events) -> {
                 try {
                     member.getView(NAMESPACE).addEventListener((CamelClusterEventListener.Leadership) (view, leader) -> events.add(
-                            view.getLocalMember().isLeader() ? "leading" : "standing by for " + (leader == null ? "nobody" : leader.getId())));
+                            view.getLocalMember().isLeader()
+                                    ? "leading"
+                                    : "standing by for " + (leader == null ? "nobody" : leader.getId())));
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
@@ -51,8 +53,8 @@ class LeaderElectionTest {
             assertThat(c.isLeader(NAMESPACE)).as("the member of another slot's election leads it").isTrue();
 
             try (Connection admin = SharedServers.postgres();
-                 PreparedStatement terminate = admin.prepareStatement(
-                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?")) {
+                    PreparedStatement terminate = admin.prepareStatement(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?")) {
                 terminate.setString(1, "trip-pipeline leader-election " + leader.memberId());
                 terminate.executeQuery().close();
             }

@@ -21,8 +21,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import pipeline.stats.LakeCatchUp;
-import pipeline.stats.MonthlyStatisticsService;
 import pipeline.stats.LakeTrips;
+import pipeline.stats.MonthlyStatisticsService;
 import pipeline.stats.StatisticsJob;
 import pipeline.stats.TripColumns;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -45,7 +45,8 @@ class MonthlyStatisticsServiceTest {
         String bucket = newBucket("stats-firing");
         S3Client s3 = SharedServers.s3();
         ZoneId paris = ZoneId.of("Europe/Paris");
-        MonthlyStatisticsService service = new MonthlyStatisticsService(new StatisticsJob(s3, bucket, "public.no_trips", new LakeTrips(COLUMNS, paris, null)),
+        MonthlyStatisticsService service = new MonthlyStatisticsService(
+                new StatisticsJob(s3, bucket, "public.no_trips", new LakeTrips(COLUMNS, paris, null)),
                 s3, bucket, YearMonth.of(2024, 1), paris, JUST_AFTER_MIDNIGHT_IN_PARIS, () -> true, 3);
 
         assertThat(service.onFiring()).extracting(StatisticsJob.Summary::month)
@@ -58,7 +59,8 @@ class MonthlyStatisticsServiceTest {
                         "stats/vehicle_monthly/year=2024/month=03/part-00000.parquet");
 
         MonthlyStatisticsService inUtc = new MonthlyStatisticsService(new StatisticsJob(s3, bucket, "public.no_trips",
-                new LakeTrips(COLUMNS, ZoneOffset.UTC, null)), s3, bucket, YearMonth.of(2024, 1), ZoneOffset.UTC, JUST_AFTER_MIDNIGHT_IN_PARIS, () -> true, 3);
+                new LakeTrips(COLUMNS, ZoneOffset.UTC, null)), s3, bucket, YearMonth.of(2024, 1), ZoneOffset.UTC,
+                JUST_AFTER_MIDNIGHT_IN_PARIS, () -> true, 3);
         assertThat(inUtc.onFiring()).as("in UTC it is still March").extracting(StatisticsJob.Summary::month)
                 .containsExactly(YearMonth.of(2024, 2));
     }
@@ -77,8 +79,10 @@ class MonthlyStatisticsServiceTest {
         String bucket = newBucket("stats-catch-up");
         S3Client s3 = SharedServers.s3();
         MonthlyStatisticsService service = new MonthlyStatisticsService(
-                new StatisticsJob(s3, bucket, "public.no_trips", new LakeTrips(COLUMNS, ZoneOffset.UTC, null)), s3, bucket, null, ZoneOffset.UTC,
-                JUST_AFTER_MIDNIGHT_IN_PARIS, () -> LakeCatchUp.await(java.util.Map.of("bootstrap.servers", brokers), topic, group, Duration.ofSeconds(2)), 3);
+                new StatisticsJob(s3, bucket, "public.no_trips", new LakeTrips(COLUMNS, ZoneOffset.UTC, null)), s3, bucket, null,
+                ZoneOffset.UTC,
+                JUST_AFTER_MIDNIGHT_IN_PARIS,
+                () -> LakeCatchUp.await(java.util.Map.of("bootstrap.servers", brokers), topic, group, Duration.ofSeconds(2)), 3);
 
         service.onFiring();
         assertThat(manifest(bucket).get("lake_caught_up").asBoolean()).as("nothing of the topic was committed").isFalse();

@@ -68,7 +68,8 @@ class MonthlyStatsRouteTest {
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
                         .until(() -> lake.objects(prefix).containsAll(List.of(prefix + "_SUCCESS", prefix + "part-00000.parquet")));
             }
-            String previousPrefix = String.format("stats/vehicle_monthly/year=%04d/month=%02d/", previous.getYear(), previous.getMonthValue());
+            String previousPrefix = String.format("stats/vehicle_monthly/year=%04d/month=%02d/", previous.getYear(),
+                    previous.getMonthValue());
             assertThat(manifest(lake, since).path("reason").asText()).isEqualTo("catch-up");
             JsonNode first = manifest(lake, previous);
             int firings = pipeline.exchangesCompleted("monthly-stats");

@@ -16,13 +16,13 @@ class NullsWithDefaultsTest {
         String name = "trip_defaults";
         CdcToLakeTest.execute("DROP TABLE IF EXISTS public." + name);
         CdcToLakeTest.execute("CREATE TABLE public." + name + """
-                 (
-                  trip_id     bigint PRIMARY KEY,
-                  vehicle_id  text NOT NULL DEFAULT 'unassigned',
-                  started_at  timestamptz NOT NULL,
-                  passengers  integer DEFAULT 1,
-                  rating      double precision DEFAULT 5.0,
-                  note        text DEFAULT 'none')""");
+                (
+                 trip_id     bigint PRIMARY KEY,
+                 vehicle_id  text NOT NULL DEFAULT 'unassigned',
+                 started_at  timestamptz NOT NULL,
+                 passengers  integer DEFAULT 1,
+                 rating      double precision DEFAULT 5.0,
+                 note        text DEFAULT 'none')""");
         CdcToLakeTest.execute("INSERT INTO public." + name + " VALUES (1, 'v-1', '2024-02-01 08:00:00+00', NULL, NULL, NULL)");
         try (RunningPipeline pipeline = new RunningPipeline(name).start()) {
             pipeline.awaitStreaming();

@@ -46,9 +46,9 @@ class OutageTest {
         pipeline = new RunningPipeline(name);
         List<String> figures = new ArrayList<>();
         try (S3Link s3 = new S3Link(SharedServers.get().s3.endpoint(), pipeline.bucket);
-             AppProcess app = AppProcess.start(pipeline.with("pipeline.pg.port", String.valueOf(postgresPort))
-                     .with("pipeline.kafka.brokers", kafka.bootstrapServers())
-                     .with("pipeline.s3.endpoint", s3.endpoint()))) {
+                AppProcess app = AppProcess.start(pipeline.with("pipeline.pg.port", String.valueOf(postgresPort))
+                        .with("pipeline.kafka.brokers", kafka.bootstrapServers())
+                        .with("pipeline.s3.endpoint", s3.endpoint()))) {
             // the changes must come after the initial snapshot, which would fold earlier ones into its reads
             await().alias("streaming").atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> pipeline.slotActive(database));
             awaitHealth(200);

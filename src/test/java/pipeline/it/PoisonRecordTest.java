@@ -65,7 +65,8 @@ class PoisonRecordTest {
             execute("UPDATE public.trip_poison SET note = 'short' WHERE trip_id = 1");
             awaitLakeEqualsTable(lake, name);
 
-            List<ConsumerRecord<byte[], byte[]>> letters = Topics.read(kafka.bootstrapServers(), pipeline.topicPrefix + ".dlq", poison.size());
+            List<ConsumerRecord<byte[], byte[]>> letters = Topics.read(kafka.bootstrapServers(), pipeline.topicPrefix + ".dlq",
+                    poison.size());
             assertThat(letters).hasSize(poison.size());
             for (int i = 0; i < poison.size(); i++) {
                 ConsumerRecord<byte[], byte[]> letter = letters.get(i);
@@ -76,7 +77,8 @@ class PoisonRecordTest {
             }
             assertThat(header(letters.get(0), "__connect.errors.exception.message")).contains("not a JsonConverter record with schema");
             assertThat(header(letters.get(1), "__connect.errors.exception.message")).contains("no \"schema\" and \"payload\"");
-            assertThat(header(letters.get(2), "__connect.errors.exception.message")).contains("field after.trip_id should be int64 but is string");
+            assertThat(header(letters.get(2), "__connect.errors.exception.message"))
+                    .contains("field after.trip_id should be int64 but is string");
             assertThat(header(letters.get(3), "__connect.errors.exception.message")).contains("not a JsonConverter record with schema");
         }
     }

@@ -37,7 +37,8 @@ class PostgresTlsTest {
                 .setPort(port).setServerConfig("wal_level", "logical").setServerConfig("ssl", "on")
                 .setServerConfig("ssl_cert_file", certificate.toString()).setServerConfig("ssl_key_file", key.toString()).start()) {
             try (Connection connection = server.getPostgresDatabase().getConnection(); Statement sql = connection.createStatement()) {
-                sql.execute("CREATE TABLE public.trip_tls (trip_id bigint PRIMARY KEY, vehicle_id text NOT NULL, started_at timestamptz NOT NULL)");
+                sql.execute(
+                        "CREATE TABLE public.trip_tls (trip_id bigint PRIMARY KEY, vehicle_id text NOT NULL, started_at timestamptz NOT NULL)");
                 sql.execute("INSERT INTO public.trip_tls VALUES (1, 'v-1', '2024-06-01 10:00+00')");
             }
             try (RunningPipeline pipeline = new RunningPipeline("trip_tls").with("pipeline.pg.host", "localhost")
@@ -46,9 +47,10 @@ class PostgresTlsTest {
                 Lake lake = new Lake(pipeline.bucket, pipeline.table);
                 await().alias("the row in the lake").atMost(Duration.ofSeconds(90)).ignoreExceptions()
                         .until(() -> !lake.objects("raw/public.trip_tls/").isEmpty());
-                try (Connection connection = server.getPostgresDatabase().getConnection(); Statement sql = connection.createStatement();
-                     ResultSet replication = sql.executeQuery("SELECT count(*), bool_and(ssl) FROM pg_stat_ssl JOIN pg_stat_activity "
-                             + "USING (pid) WHERE backend_type = 'walsender'")) {
+                try (Connection connection = server.getPostgresDatabase().getConnection();
+                        Statement sql = connection.createStatement();
+                        ResultSet replication = sql.executeQuery("SELECT count(*), bool_and(ssl) FROM pg_stat_ssl JOIN pg_stat_activity "
+                                + "USING (pid) WHERE backend_type = 'walsender'")) {
                     replication.next();
                     assertThat(replication.getLong(1)).as("Debezium's replication connection").isEqualTo(1);
                     assertThat(replication.getBoolean(2)).as("over TLS").isTrue();

@@ -28,9 +28,10 @@ class RebalanceTest {
         String name = "trip_rebalance";
         createTable(name);
         RunningPipeline pipeline = new RunningPipeline(name);
-        try (pipeline; S3Link s3 = new S3Link(SharedServers.get().s3.endpoint(), pipeline.bucket);
-             AppProcess app = AppProcess.start(pipeline.with("pipeline.s3.endpoint", s3.endpoint()));
-             Admin admin = Admin.create(Map.of("bootstrap.servers", SharedServers.get().kafka.bootstrapServers()))) {
+        try (pipeline;
+                S3Link s3 = new S3Link(SharedServers.get().s3.endpoint(), pipeline.bucket);
+                AppProcess app = AppProcess.start(pipeline.with("pipeline.s3.endpoint", s3.endpoint()));
+                Admin admin = Admin.create(Map.of("bootstrap.servers", SharedServers.get().kafka.bootstrapServers()))) {
             pipeline.awaitStreaming();
             Lake lake = new Lake(pipeline.bucket, pipeline.table);
             insertTrips(1, 100);
@@ -50,6 +51,7 @@ class RebalanceTest {
 
     private static void insertTrips(int from, int to) throws Exception {
         execute("INSERT INTO public.trip_rebalance (trip_id, vehicle_id, started_at) "
-                + "SELECT id, 'v-' || id % 7, timestamptz '2024-10-01 00:00+00' + id * interval '1 minute' FROM generate_series(" + from + ", " + to + ") id");
+                + "SELECT id, 'v-' || id % 7, timestamptz '2024-10-01 00:00+00' + id * interval '1 minute' FROM generate_series(" + from
+                + ", " + to + ") id");
     }
 }

@@ -11,13 +11,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static pipeline.it.CdcToLakeTest.awaitLakeEqualsTable;
 import static pipeline.it.CdcToLakeTest.createTable;
 import static pipeline.it.CdcToLakeTest.execute;
-import static pipeline.it.CdcToLakeTest.awaitLakeEqualsTable;
 
 /** Changes made while the pipeline is down arrive after it restarts; poison records go to the dead-letter topic. */
 class RestartAndDeadLetterTest {
-
 
     @Test
     void changesMadeWhileStoppedArriveAfterRestartWithoutANewSnapshot() throws Exception {
@@ -72,7 +71,6 @@ class RestartAndDeadLetterTest {
             assertThat(header(letter, "__connect.errors.exception.message")).contains("JsonConverter");
         }
     }
-
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
         return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);

@@ -43,7 +43,7 @@ class RestatementTest {
         execute("CREATE TABLE public." + name + " (trip_id bigint PRIMARY KEY, vehicle_id bigint NOT NULL, "
                 + "started_at timestamptz NOT NULL, ended_at timestamptz, distance_km numeric(10,3))");
         try (Connection pg = SharedServers.postgres();
-             RunningPipeline pipeline = new RunningPipeline(name).with("pipeline.stats.restate-interval", "2s").start()) {
+                RunningPipeline pipeline = new RunningPipeline(name).with("pipeline.stats.restate-interval", "2s").start()) {
             Random random = new Random(5);
             insertTrips(pg, name, random, 1, 600, Instant.parse("2023-12-15T00:00:00Z"), 90);
             Lake lake = new Lake(pipeline.bucket, pipeline.table);
@@ -93,7 +93,8 @@ class RestatementTest {
             assertThat(download(lake, UNTOUCHED, "_SUCCESS")).isEqualTo(untouchedManifest);
             assertThat(restatements(pipeline)).as("one restatement counted per revision").isEqualTo(restatedBefore + revision - 1);
             awaitRestatements(pipeline, 2);
-            assertThat(manifest(lake, LATE).path("revision").asLong()).as("ticks after the month settled publish nothing").isEqualTo(revision);
+            assertThat(manifest(lake, LATE).path("revision").asLong()).as("ticks after the month settled publish nothing")
+                    .isEqualTo(revision);
         }
     }
 
@@ -109,7 +110,8 @@ class RestatementTest {
     }
 
     private static byte[] download(Lake lake, YearMonth month, String name) throws Exception {
-        Path file = lake.download(String.format("stats/vehicle_monthly/year=%04d/month=%02d/%s", month.getYear(), month.getMonthValue(), name));
+        Path file = lake
+                .download(String.format("stats/vehicle_monthly/year=%04d/month=%02d/%s", month.getYear(), month.getMonthValue(), name));
         try {
             return Files.readAllBytes(file);
         } finally {
@@ -126,7 +128,8 @@ class RestatementTest {
                 insert.setLong(1, id);
                 insert.setLong(2, 1 + random.nextInt(12));
                 insert.setObject(3, OffsetDateTime.ofInstant(start, ZoneOffset.UTC));
-                insert.setObject(4, random.nextInt(5) == 0 ? null : OffsetDateTime.ofInstant(start.plusSeconds(random.nextInt(5400)), ZoneOffset.UTC));
+                insert.setObject(4,
+                        random.nextInt(5) == 0 ? null : OffsetDateTime.ofInstant(start.plusSeconds(random.nextInt(5400)), ZoneOffset.UTC));
                 insert.setObject(5, java.math.BigDecimal.valueOf(random.nextInt(60_000), 3));
                 insert.addBatch();
             }

@@ -59,7 +59,7 @@ final class RunningPipeline implements AutoCloseable {
     /** GET on the management port, as a monitoring system scrapes it. */
     java.net.http.HttpResponse<String> get(String path) throws java.io.IOException, InterruptedException {
         return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://localhost:" + httpPort + path)).timeout(Duration.ofSeconds(20)).build(),
+                java.net.URI.create("http://localhost:" + httpPort + path)).timeout(Duration.ofSeconds(20)).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
     }
 
@@ -153,7 +153,7 @@ final class RunningPipeline implements AutoCloseable {
     /** Whether Debezium streams from this pipeline's slot on {@code database}: the snapshot, if any, is over. */
     boolean slotActive(Database database) throws Exception {
         try (Connection connection = database.connect();
-             PreparedStatement query = connection.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+                PreparedStatement query = connection.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
             query.setString(1, slot);
             try (ResultSet rows = query.executeQuery()) {
                 return rows.next() && rows.getBoolean(1);
@@ -166,8 +166,8 @@ final class RunningPipeline implements AutoCloseable {
     public void close() {
         stop();
         try (Connection connection = SharedServers.postgres();
-             PreparedStatement drop = connection.prepareStatement(
-                     "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
+                PreparedStatement drop = connection.prepareStatement(
+                        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
             drop.setString(1, slot);
             drop.execute();
         } catch (java.sql.SQLException e) {

@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicReference;
 final class S3Link implements AutoCloseable {
 
     /** What the relay does with the next request of a kind. */
-    enum Fault { NONE, CUT_HALF_WAY, HOLD_ANSWER, ACT_WHEN_STORED }
+    enum Fault {
+        NONE, CUT_HALF_WAY, HOLD_ANSWER, ACT_WHEN_STORED
+    }
 
     private final ServerSocket listener;
     private final URI target;
@@ -186,7 +188,7 @@ final class S3Link implements AutoCloseable {
                     if (fault == Fault.HOLD_ANSWER) {
                         Thread.sleep(hold.toMillis());
                     } else if (fault == Fault.ACT_WHEN_STORED) {
-                        whenStored.getAndSet(() -> { }).run();
+                        whenStored.getAndSet(() -> {}).run();
                         close();
                         return;
                     }

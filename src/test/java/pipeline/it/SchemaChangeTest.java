@@ -25,8 +25,8 @@ class SchemaChangeTest {
             execute("ALTER TABLE public.trip_schema ADD COLUMN fare numeric(8,2)");
             execute("INSERT INTO public.trip_schema (trip_id, vehicle_id, started_at, fare) VALUES (2, 'v-2', '2024-07-02 10:00+00', 12.50)");
 
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() ->
-                    assertThat(lake.query("SELECT trip_id, CAST(fare AS VARCHAR) FROM {events} ORDER BY trip_id"))
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                    .untilAsserted(() -> assertThat(lake.query("SELECT trip_id, CAST(fare AS VARCHAR) FROM {events} ORDER BY trip_id"))
                             .containsExactly(List.of("1", "null"), List.of("2", "12.50")));
             assertThat(lake.keys()).hasSize(2);
         }

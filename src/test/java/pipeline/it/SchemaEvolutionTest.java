@@ -41,7 +41,8 @@ class SchemaEvolutionTest {
         execute("CREATE TABLE public.trip_evolve (trip_id integer PRIMARY KEY, vehicle_id integer NOT NULL, started_at timestamptz NOT NULL, "
                 + "ended_at timestamptz, distance_km numeric(8,2), fare numeric(6,2))");
         try (RunningPipeline pipeline = new RunningPipeline(name).with("pipeline.timezone", ZONE).start();
-             Connection pg = SharedServers.postgres(); Statement sql = pg.createStatement()) {
+                Connection pg = SharedServers.postgres();
+                Statement sql = pg.createStatement()) {
             Lake lake = new Lake(pipeline.bucket, pipeline.table);
             sql.execute("INSERT INTO trip_evolve SELECT id, id % 13, timestamptz '2024-03-01 00:00+00' + id * interval '37 minutes', "
                     + "timestamptz '2024-03-01 00:20+00' + id * interval '37 minutes', (id % 500) / 7.0, 12.5 FROM generate_series(1, 300) id");
@@ -54,8 +55,9 @@ class SchemaEvolutionTest {
             awaitLakeEqualsTable(lake, sql);
 
             sql.execute("ALTER TABLE trip_evolve ALTER COLUMN trip_id TYPE bigint, ALTER COLUMN vehicle_id TYPE bigint");
-            sql.execute("INSERT INTO trip_evolve SELECT 5000000000 + id, 3000000000 + id % 7, timestamptz '2024-03-03 00:00+00' + id * interval '31 minutes', "
-                    + "timestamptz '2024-03-03 00:45+00' + id * interval '31 minutes', id / 9.0 FROM generate_series(1, 300) id");
+            sql.execute(
+                    "INSERT INTO trip_evolve SELECT 5000000000 + id, 3000000000 + id % 7, timestamptz '2024-03-03 00:00+00' + id * interval '31 minutes', "
+                            + "timestamptz '2024-03-03 00:45+00' + id * interval '31 minutes', id / 9.0 FROM generate_series(1, 300) id");
             sql.execute("UPDATE trip_evolve SET vehicle_id = 4000000000 WHERE trip_id % 11 = 0");
             awaitLakeEqualsTable(lake, sql);
 
@@ -65,7 +67,8 @@ class SchemaEvolutionTest {
             awaitLakeEqualsTable(lake, sql);
 
             StatisticsJob job = new StatisticsJob(SharedServers.s3(), pipeline.bucket, pipeline.table,
-                    new LakeTrips(new TripColumns("trip_id", "vehicle_id", "started_at", "ended_at", "distance_km"), ZoneId.of(ZONE), null));
+                    new LakeTrips(new TripColumns("trip_id", "vehicle_id", "started_at", "ended_at", "distance_km"), ZoneId.of(ZONE),
+                            null));
             job.run(YearMonth.of(2024, 3), true, StatisticsJob.Reason.ON_DEMAND);
             List<List<Object>> expected = contractRows(pg, pipeline.table, "2024-03", ZONE);
             assertThat(expected).hasSizeGreaterThan(20);
@@ -75,7 +78,8 @@ class SchemaEvolutionTest {
             // with a memory budget a third of what the lake would take: three passes, each a slice of the keys
             long stored = SharedServers.s3().listObjectsV2Paginator(r -> r.bucket(pipeline.bucket).prefix("raw/" + pipeline.table + "/"))
                     .contents().stream().mapToLong(object -> object.size()).sum();
-            TableSnapshot.Summary snapshot = new TableSnapshot(SharedServers.s3(), pipeline.bucket, stored * LakeFormat.IN_MEMORY_EXPANSION / 3 + 1)
+            TableSnapshot.Summary snapshot = new TableSnapshot(SharedServers.s3(), pipeline.bucket,
+                    stored * LakeFormat.IN_MEMORY_EXPANSION / 3 + 1)
                     .write(pipeline.table, List.of("trip_id"), java.time.Instant.now());
             assertThat(snapshot.passes()).as(snapshot.toString()).isEqualTo(3);
             String snapshotFiles = TableSnapshot.prefix(pipeline.table, snapshot.asOf());
@@ -89,7 +93,7 @@ class SchemaEvolutionTest {
                     .until(() -> pipeline.get("/observe/health"), response -> response.statusCode() == 503);
             assertThat(health.body()).contains("table public.trip_evolve (pipeline.pg.tables) does not exist");
             assertThat(lake.query("SELECT count(*) FROM " + Lake.LATEST)).as("what was captured stays in the lake")
-                    .containsExactly(List.of(String.valueOf(expectedRows(sql, "trip_evolve_old") )));
+                    .containsExactly(List.of(String.valueOf(expectedRows(sql, "trip_evolve_old"))));
         }
     }
 
@@ -102,7 +106,7 @@ class SchemaEvolutionTest {
 
     private static void awaitLakeEqualsTable(Lake lake, Statement sql) throws Exception {
         List<List<String>> expected = Lake.rows(sql.executeQuery("SELECT " + COLUMNS_PG + " FROM trip_evolve ORDER BY trip_id"));
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-                assertThat(lake.query("SELECT " + COLUMNS_LAKE + " FROM " + Lake.LATEST + " ORDER BY trip_id")).isEqualTo(expected));
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(
+                () -> assertThat(lake.query("SELECT " + COLUMNS_LAKE + " FROM " + Lake.LATEST + " ORDER BY trip_id")).isEqualTo(expected));
     }
 }

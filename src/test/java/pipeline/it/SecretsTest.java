@@ -45,12 +45,15 @@ class SecretsTest {
             await().alias("health UP").atMost(Duration.ofSeconds(60)).ignoreExceptions()
                     .until(() -> pipeline.get("/observe/health").statusCode() == 200);
             await().alias("the change in the lake").atMost(Duration.ofSeconds(60)).ignoreExceptions()
-                    .until(() -> pipeline.get("/observe/metrics").body().contains("pipeline_change_events_written_total{table=\"public." + name + "\"} 1.0"));
+                    .until(() -> pipeline.get("/observe/metrics").body()
+                            .contains("pipeline_change_events_written_total{table=\"public." + name + "\"} 1.0"));
             served.append(pipeline.get("/observe/health").body()).append(pipeline.get("/observe/metrics").body());
             for (String password : List.of("wrong-guess", CONSOLE_PASSWORD)) {
-                HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + consolePort + "/hawtio/auth/login"))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"operator\",\"password\":\"" + password + "\"}")).build(),
+                HttpResponse<String> login = http.send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + consolePort + "/hawtio/auth/login"))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"username\":\"operator\",\"password\":\"" + password + "\"}"))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 served.append(login.headers().map()).append(login.body());
             }

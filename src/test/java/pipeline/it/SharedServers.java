@@ -46,7 +46,8 @@ final class SharedServers {
     /** An S3 client of the shared S3 server, built like the pipeline's. */
     static S3Client s3(software.amazon.awssdk.core.interceptor.ExecutionInterceptor... interceptors) {
         return S3Client.builder()
-                .overrideConfiguration(configuration -> java.util.Arrays.stream(interceptors).forEach(configuration::addExecutionInterceptor))
+                .overrideConfiguration(
+                        configuration -> java.util.Arrays.stream(interceptors).forEach(configuration::addExecutionInterceptor))
                 .endpointOverride(URI.create(get().s3.endpoint()))
                 .forcePathStyle(true)
                 .region(Region.US_EAST_1)

@@ -88,8 +88,9 @@ class SnapshotTest {
     }
 
     private static Instant now() throws Exception {
-        try (Connection pg = SharedServers.postgres(); Statement statement = pg.createStatement();
-             ResultSet now = statement.executeQuery("SELECT clock_timestamp()")) {
+        try (Connection pg = SharedServers.postgres();
+                Statement statement = pg.createStatement();
+                ResultSet now = statement.executeQuery("SELECT clock_timestamp()")) {
             now.next();
             return now.getObject(1, java.time.OffsetDateTime.class).toInstant();
         }

@@ -5,8 +5,8 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import pipeline.dev.DevServers;
 import org.junit.jupiter.params.provider.CsvSource;
+import pipeline.dev.DevServers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -47,7 +47,8 @@ class SourceProblemsTest {
             Database database = () -> server.getPostgresDatabase().getConnection();
             createTable(database, "trip_wal");
             try (RunningPipeline pipeline = new RunningPipeline("trip_wal").with("pipeline.pg.port", String.valueOf(port)).startRoutes()) {
-                HttpResponse<String> health = await().alias("wal_level replica").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2))
+                HttpResponse<String> health = await().alias("wal_level replica").atMost(Duration.ofSeconds(90))
+                        .pollInterval(Duration.ofSeconds(2))
                         .ignoreExceptions().until(() -> pipeline.get("/observe/health"), response -> response.statusCode() == 503
                                 && response.body().contains("cdc-to-kafka") && response.body().contains("\"postgres\""));
                 assertThat(health.body()).contains("wal_level is replica on 127.0.0.1:" + port

@@ -48,14 +48,14 @@ class StatisticsColumnMappingTest {
         execute("CREATE TABLE public.ride (ride_key text PRIMARY KEY, cab bigint NOT NULL, pickup timestamp NOT NULL, "
                 + "dropoff timestamp, km double precision)");
         try (Connection pg = SharedServers.postgres();
-             RunningPipeline pipeline = new RunningPipeline("ride")
-                     .with("pipeline.timezone", ZONE)
-                     .with("pipeline.stats.key-column", "ride_key")
-                     .with("pipeline.stats.vehicle-column", "cab")
-                     .with("pipeline.stats.start-column", "pickup")
-                     .with("pipeline.stats.end-column", "dropoff")
-                     .with("pipeline.stats.distance-column", "km")
-                     .start()) {
+                RunningPipeline pipeline = new RunningPipeline("ride")
+                        .with("pipeline.timezone", ZONE)
+                        .with("pipeline.stats.key-column", "ride_key")
+                        .with("pipeline.stats.vehicle-column", "cab")
+                        .with("pipeline.stats.start-column", "pickup")
+                        .with("pipeline.stats.end-column", "dropoff")
+                        .with("pipeline.stats.distance-column", "km")
+                        .start()) {
             Random random = new Random(11);
             try (PreparedStatement insert = pg.prepareStatement("INSERT INTO public.ride VALUES (?, ?, ?, ?, ?)")) {
                 int ride = 0;
@@ -68,7 +68,8 @@ class StatisticsColumnMappingTest {
                 }
                 for (LocalDateTime changeHour : List.of(LocalDateTime.of(2013, 4, 7, 2, 0), LocalDateTime.of(2013, 9, 29, 2, 0))) {
                     for (int i = 0; i < 10; i++) {
-                        addRide(insert, ride++, 900 + changeHour.getMonthValue() * 10 + i, changeHour.plusSeconds(random.nextInt(3600)), random);
+                        addRide(insert, ride++, 900 + changeHour.getMonthValue() * 10 + i, changeHour.plusSeconds(random.nextInt(3600)),
+                                random);
                     }
                 }
                 insert.executeBatch();
@@ -82,8 +83,8 @@ class StatisticsColumnMappingTest {
                 count.next();
                 expectedRides = count.getLong(1);
             }
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() ->
-                    assertThat(lake.query("SELECT count(*) FROM (SELECT * EXCLUDE (version) FROM (SELECT *, row_number() OVER "
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(
+                    () -> assertThat(lake.query("SELECT count(*) FROM (SELECT * EXCLUDE (version) FROM (SELECT *, row_number() OVER "
                             + "(PARTITION BY ride_key ORDER BY __lsn DESC, __kafka_offset DESC) AS version FROM {events}) "
                             + "WHERE version = 1 AND NOT __deleted)")).containsExactly(List.of(String.valueOf(expectedRides))));
 
@@ -94,7 +95,7 @@ class StatisticsColumnMappingTest {
 
                 List<List<Object>> expected;
                 try (Statement statement = pg.createStatement();
-                     ResultSet rows = statement.executeQuery(String.format(WALL_TIME_QUERY, month, ZONE))) {
+                        ResultSet rows = statement.executeQuery(String.format(WALL_TIME_QUERY, month, ZONE))) {
                     expected = StatisticsDefinitionTest.statisticsRows(rows);
                 }
                 assertThat(expected).as(month).hasSizeGreaterThan(10);

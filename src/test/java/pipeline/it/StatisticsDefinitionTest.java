@@ -87,9 +87,11 @@ class StatisticsDefinitionTest {
     static List<List<Object>> asRows(List<VehicleMonth> statistics) {
         return statistics.stream().sorted((a, b) -> a.vehicleId().compareTo(b.vehicleId()))
                 .map(row -> List.<Object>of(row.vehicleId(), row.month(), row.tripCount(),
-                        row.totalDistanceKm(), nullable(row.avgDistanceKm()), nullable(row.maxDistanceKm()), nullable(row.medianDistanceKm()),
+                        row.totalDistanceKm(), nullable(row.avgDistanceKm()), nullable(row.maxDistanceKm()),
+                        nullable(row.medianDistanceKm()),
                         row.totalDurationS(), nullable(row.avgDurationS()), nullable(row.p95DurationS()), nullable(row.avgSpeedKmh()),
-                        row.firstTripStartMicros(), nullable(row.lastTripEndMicros()), row.activeDays())).toList();
+                        row.firstTripStartMicros(), nullable(row.lastTripEndMicros()), row.activeDays()))
+                .toList();
     }
 
     private static Object nullable(Object value) {
@@ -107,10 +109,10 @@ class StatisticsDefinitionTest {
     /** The contract's query (section 6) run by PostgreSQL: 14 columns per vehicle, instants as epoch micros, NULL as {@link #NULL}. */
     static List<List<Object>> contractRows(Connection pg, String table, String month, String zone) throws Exception {
         try (Statement statement = pg.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT vehicle_id, month, trip_count, total_distance_km, avg_distance_km, "
-                     + "max_distance_km, median_distance_km, total_duration_s, avg_duration_s, p95_duration_s, avg_speed_kmh, "
-                     + "(extract(epoch FROM first_trip_start) * 1000000)::bigint, (extract(epoch FROM last_trip_end) * 1000000)::bigint, "
-                     + "active_days FROM (" + String.format(CONTRACT_QUERY, month, zone, table) + ") s ORDER BY vehicle_id")) {
+                ResultSet rows = statement.executeQuery("SELECT vehicle_id, month, trip_count, total_distance_km, avg_distance_km, "
+                        + "max_distance_km, median_distance_km, total_duration_s, avg_duration_s, p95_duration_s, avg_speed_kmh, "
+                        + "(extract(epoch FROM first_trip_start) * 1000000)::bigint, (extract(epoch FROM last_trip_end) * 1000000)::bigint, "
+                        + "active_days FROM (" + String.format(CONTRACT_QUERY, month, zone, table) + ") s ORDER BY vehicle_id")) {
             return statisticsRows(rows);
         }
     }
@@ -143,7 +145,8 @@ class StatisticsDefinitionTest {
                     assertThat(a).as(where).isSameAs(e);
                 } else if (e instanceof Double || e instanceof java.math.BigDecimal) {
                     double value = ((Number) e).doubleValue();
-                    assertThat(Math.abs(((Number) a).doubleValue() - value)).as(where).isLessThanOrEqualTo(1e-9 * Math.max(1, Math.abs(value)));
+                    assertThat(Math.abs(((Number) a).doubleValue() - value)).as(where)
+                            .isLessThanOrEqualTo(1e-9 * Math.max(1, Math.abs(value)));
                 } else if (e instanceof Number number) {
                     assertThat(((Number) a).longValue()).as(where).isEqualTo(number.longValue());
                 } else {
@@ -162,8 +165,13 @@ class StatisticsDefinitionTest {
             for (int id = 1; id <= 3000; id++) {
                 Instant start = from.plusMillis((long) (random.nextDouble() * span * 1000)).plusNanos(random.nextInt(1000) * 1000L);
                 int shape = random.nextInt(10);
-                Instant end = shape == 0 ? null : shape == 1 ? start.minusSeconds(random.nextInt(600)) : shape == 2 ? start
-                        : start.plusMillis(random.nextInt(3 * 3_600_000));
+                Instant end = shape == 0
+                        ? null
+                        : shape == 1
+                                ? start.minusSeconds(random.nextInt(600))
+                                : shape == 2
+                                        ? start
+                                        : start.plusMillis(random.nextInt(3 * 3_600_000));
                 insert.setLong(1, id);
                 insert.setLong(2, 1 + random.nextInt(40));
                 insert.setObject(3, java.time.OffsetDateTime.ofInstant(start, ZoneId.of("UTC")));

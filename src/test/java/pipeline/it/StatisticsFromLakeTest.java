@@ -56,7 +56,8 @@ class StatisticsFromLakeTest {
 
                 S3Client s3 = SharedServers.s3();
                 StatisticsJob job = new StatisticsJob(s3, pipeline.bucket, pipeline.table,
-                        new LakeTrips(new TripColumns("trip_id", "vehicle_id", "started_at", "ended_at", "distance_km"), ZoneId.of(ZONE), null));
+                        new LakeTrips(new TripColumns("trip_id", "vehicle_id", "started_at", "ended_at", "distance_km"), ZoneId.of(ZONE),
+                                null));
                 for (String month : List.of("2024-03", "2024-04")) {
                     StatisticsJob.Summary summary = job.run(YearMonth.parse(month), true, StatisticsJob.Reason.ON_DEMAND);
                     List<List<Object>> expected = contractRows(pg, "public." + name, month, ZONE);
@@ -68,7 +69,8 @@ class StatisticsFromLakeTest {
                             .key(String.format("stats/vehicle_monthly/year=2024/month=%s/_SUCCESS", month.substring(5)))).asByteArray());
                     assertThat(manifest.path("month").asText()).isEqualTo(month);
                     assertThat(manifest.path("vehicles").asInt()).isEqualTo(expected.size());
-                    assertThat(manifest.path("trips").asLong()).isEqualTo(expected.stream().mapToLong(r -> ((Number) r.get(2)).longValue()).sum());
+                    assertThat(manifest.path("trips").asLong())
+                            .isEqualTo(expected.stream().mapToLong(r -> ((Number) r.get(2)).longValue()).sum());
                 }
 
                 // the command line re-runs a month: it replaces the result, and still equals the SQL
@@ -82,7 +84,8 @@ class StatisticsFromLakeTest {
 
                 // bad input: one line, non-zero exit, and the published month stays as it was
                 String garbage = "raw/public.trip_month/year=2024/month=03/day=01/not-parquet.parquet";
-                s3.putObject(r -> r.bucket(pipeline.bucket).key(garbage), software.amazon.awssdk.core.sync.RequestBody.fromString("garbage"));
+                s3.putObject(r -> r.bucket(pipeline.bucket).key(garbage),
+                        software.amazon.awssdk.core.sync.RequestBody.fromString("garbage"));
                 assertFailsWithOneLine(pipeline.statsCommand("2024-03"), "unreadable lake file");
                 s3.deleteObject(r -> r.bucket(pipeline.bucket).key(garbage));
                 assertFailsWithOneLine(pipeline.with("pipeline.stats.distance-column", "distance_miles").statsCommand("2024-03"),
@@ -111,8 +114,10 @@ class StatisticsFromLakeTest {
                 insert.setLong(1, id);
                 insert.setLong(2, 1 + random.nextInt(25));
                 insert.setObject(3, OffsetDateTime.ofInstant(start, ZoneOffset.UTC));
-                insert.setObject(4, shape == 0 ? null : OffsetDateTime.ofInstant(
-                        shape == 1 ? start.minusSeconds(30) : start.plusSeconds(random.nextInt(7200)), ZoneOffset.UTC));
+                insert.setObject(4, shape == 0
+                        ? null
+                        : OffsetDateTime.ofInstant(
+                                shape == 1 ? start.minusSeconds(30) : start.plusSeconds(random.nextInt(7200)), ZoneOffset.UTC));
                 insert.setObject(5, shape == 2 ? null : java.math.BigDecimal.valueOf(random.nextInt(80_000), 3));
                 insert.addBatch();
             }
@@ -143,8 +148,8 @@ class StatisticsFromLakeTest {
             expected = Lake.rows(statement.executeQuery("SELECT trip_id, vehicle_id, (extract(epoch FROM started_at) * 1000000)::bigint "
                     + "FROM public." + name + " ORDER BY trip_id"));
         }
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-                assertThat(lake.query("SELECT trip_id, vehicle_id, epoch_us(started_at) FROM " + Lake.LATEST + " ORDER BY trip_id"))
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(
+                () -> assertThat(lake.query("SELECT trip_id, vehicle_id, epoch_us(started_at) FROM " + Lake.LATEST + " ORDER BY trip_id"))
                         .isEqualTo(expected));
     }
 
@@ -163,11 +168,12 @@ class StatisticsFromLakeTest {
     }
 
     private static List<List<Object>> readResultFile(Path file) throws Exception {
-        try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:"); Statement statement = duckdb.createStatement();
-             ResultSet result = statement.executeQuery("SELECT vehicle_id, month, trip_count, total_distance_km, avg_distance_km, "
-                     + "max_distance_km, median_distance_km, total_duration_s, avg_duration_s, p95_duration_s, avg_speed_kmh, "
-                     + "epoch_us(first_trip_start), epoch_us(last_trip_end), active_days FROM read_parquet('" + file + "') "
-                     + "ORDER BY vehicle_id")) {
+        try (Connection duckdb = DriverManager.getConnection("jdbc:duckdb:");
+                Statement statement = duckdb.createStatement();
+                ResultSet result = statement.executeQuery("SELECT vehicle_id, month, trip_count, total_distance_km, avg_distance_km, "
+                        + "max_distance_km, median_distance_km, total_duration_s, avg_duration_s, p95_duration_s, avg_speed_kmh, "
+                        + "epoch_us(first_trip_start), epoch_us(last_trip_end), active_days FROM read_parquet('" + file + "') "
+                        + "ORDER BY vehicle_id")) {
             return StatisticsDefinitionTest.statisticsRows(result);
         }
     }

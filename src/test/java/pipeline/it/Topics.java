@@ -41,7 +41,8 @@ final class Topics {
     /** The offset the next record of partition 0 of {@code topic} will get. */
     static long endOffset(String topic) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                "bootstrap.servers", SharedServers.get().kafka.bootstrapServers()), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                "bootstrap.servers", SharedServers.get().kafka.bootstrapServers()), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
             TopicPartition partition = new TopicPartition(topic, 0);
             return consumer.endOffsets(List.of(partition), Duration.ofSeconds(10)).get(partition);
         }

@@ -28,17 +28,18 @@ class UnreachableAtStartTest {
         RunningPipeline pipeline = new RunningPipeline("trip_late").with("pipeline.pg.port", String.valueOf(port));
         try (pipeline; EmbeddedPostgres late = startLater(pipeline, port)) {
             String url = late.jdbcUrl("postgres");
-            execute(url, "CREATE TABLE public.trip_late (trip_id bigint PRIMARY KEY, vehicle_id text NOT NULL, started_at timestamptz NOT NULL)");
+            execute(url,
+                    "CREATE TABLE public.trip_late (trip_id bigint PRIMARY KEY, vehicle_id text NOT NULL, started_at timestamptz NOT NULL)");
             execute(url, "INSERT INTO public.trip_late VALUES (1, 'v-1', '2024-09-01 10:00+00'), (2, 'v-2', '2024-09-02 10:00+00')");
 
             Lake lake = new Lake(pipeline.bucket, pipeline.table);
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-                    assertThat(lake.query("SELECT trip_id, vehicle_id FROM " + Lake.LATEST + " ORDER BY trip_id"))
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> assertThat(lake.query("SELECT trip_id, vehicle_id FROM " + Lake.LATEST + " ORDER BY trip_id"))
                             .containsExactly(List.of("1", "v-1"), List.of("2", "v-2")));
 
             execute(url, "UPDATE public.trip_late SET vehicle_id = 'v-9' WHERE trip_id = 2");
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
-                    assertThat(lake.query("SELECT trip_id, vehicle_id FROM " + Lake.LATEST + " ORDER BY trip_id"))
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                    .untilAsserted(() -> assertThat(lake.query("SELECT trip_id, vehicle_id FROM " + Lake.LATEST + " ORDER BY trip_id"))
                             .containsExactly(List.of("1", "v-1"), List.of("2", "v-9")));
         }
     }
@@ -60,10 +61,11 @@ class UnreachableAtStartTest {
             s3.restore();
             Lake lake = new Lake(pipeline.bucket, pipeline.table);
             CdcToLakeTest.awaitLakeEqualsTable(lake, name);
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    assertThat(pipeline.get("/observe/health").statusCode()).isEqualTo(200));
+            await().atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(pipeline.get("/observe/health").statusCode()).isEqualTo(200));
             YearMonth previous = YearMonth.now(ZoneOffset.UTC).minusMonths(1);
-            String statistics = String.format("stats/vehicle_monthly/year=%04d/month=%02d/_SUCCESS", previous.getYear(), previous.getMonthValue());
+            String statistics = String.format("stats/vehicle_monthly/year=%04d/month=%02d/_SUCCESS", previous.getYear(),
+                    previous.getMonthValue());
             await().alias("the start-up catch-up of the statistics, retried").atMost(Duration.ofSeconds(60))
                     .until(() -> lake.objects(statistics).contains(statistics));
         }
@@ -78,15 +80,16 @@ class UnreachableAtStartTest {
         RunningPipeline pipeline = new RunningPipeline(name).with("pipeline.kafka.brokers", "localhost:" + port);
         try (pipeline) {
             pipeline.startRoutes();
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                    assertThat(pipeline.get("/observe/health").body())
-                            .contains("\"name\":\"kafka\",\"status\":\"DOWN\",\"message\":\"Kafka at localhost:" + port + " did not answer within 3 s\""));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(pipeline.get("/observe/health").body())
+                    .contains("\"name\":\"kafka\",\"status\":\"DOWN\",\"message\":\"Kafka at localhost:" + port
+                            + " did not answer within 3 s\""));
 
             try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, port, DevServers.freePort())) {
-                CdcToLakeTest.execute("INSERT INTO public." + name + " (trip_id, vehicle_id, started_at) VALUES (2, 'v-2', '2024-09-02 10:00+00')");
+                CdcToLakeTest.execute(
+                        "INSERT INTO public." + name + " (trip_id, vehicle_id, started_at) VALUES (2, 'v-2', '2024-09-02 10:00+00')");
                 CdcToLakeTest.awaitLakeEqualsTable(new Lake(pipeline.bucket, pipeline.table), name);
-                await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                        assertThat(pipeline.get("/observe/health").statusCode()).isEqualTo(200));
+                await().atMost(Duration.ofSeconds(30))
+                        .untilAsserted(() -> assertThat(pipeline.get("/observe/health").statusCode()).isEqualTo(200));
                 pipeline.stop();
             }
         }

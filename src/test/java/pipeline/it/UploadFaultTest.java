@@ -23,8 +23,9 @@ class UploadFaultTest {
         String name = "trip_upload_faults";
         createTable(name);
         RunningPipeline pipeline = new RunningPipeline(name);
-        try (pipeline; S3Link s3 = new S3Link(SharedServers.get().s3.endpoint(), pipeline.bucket);
-             AppProcess app = AppProcess.start(pipeline.with("pipeline.s3.endpoint", s3.endpoint()))) {
+        try (pipeline;
+                S3Link s3 = new S3Link(SharedServers.get().s3.endpoint(), pipeline.bucket);
+                AppProcess app = AppProcess.start(pipeline.with("pipeline.s3.endpoint", s3.endpoint()))) {
             pipeline.awaitStreaming();
             Lake lake = new Lake(pipeline.bucket, pipeline.table);
 
@@ -54,6 +55,7 @@ class UploadFaultTest {
 
     private static void insertTrips(int from, int to) throws Exception {
         execute("INSERT INTO public.trip_upload_faults (trip_id, vehicle_id, started_at) "
-                + "SELECT id, 'v-' || id % 7, timestamptz '2024-09-01 00:00+00' + id * interval '1 minute' FROM generate_series(" + from + ", " + to + ") id");
+                + "SELECT id, 'v-' || id % 7, timestamptz '2024-09-01 00:00+00' + id * interval '1 minute' FROM generate_series(" + from
+                + ", " + to + ") id");
     }
 }

@@ -69,7 +69,8 @@ class ChangeEventDecoderTest {
 
     @Test
     void jsonWithoutSchemaAndNotJsonAreRefused() {
-        assertThatThrownBy(() -> decoder.decode(Envelopes.TOPIC, "{\"op\":\"c\",\"after\":{\"trip_id\":1}}".getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(
+                () -> decoder.decode(Envelopes.TOPIC, "{\"op\":\"c\",\"after\":{\"trip_id\":1}}".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(MalformedChangeEventException.class).hasMessageContaining("no \"schema\" and \"payload\"");
         assertThatThrownBy(() -> decoder.decode(Envelopes.TOPIC, "trip 1 started".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(MalformedChangeEventException.class).hasMessageStartingWith("not a JsonConverter record with schema: ");

@@ -201,20 +201,23 @@ class ChangeEventDecoderTypesTest {
             case "small" -> (short) random.nextInt();
             case "tiny" -> (byte) random.nextInt();
             case "count" -> pick(random.nextInt(), Integer.MIN_VALUE, Integer.MAX_VALUE, 0);
-            case "ratio" -> pick(random.nextFloat() * 1e6f - 5e5f, Float.NaN, Float.NEGATIVE_INFINITY, -0.0f, Float.MIN_VALUE, Float.MAX_VALUE);
+            case "ratio" ->
+                pick(random.nextFloat() * 1e6f - 5e5f, Float.NaN, Float.NEGATIVE_INFINITY, -0.0f, Float.MIN_VALUE, Float.MAX_VALUE);
             case "rating" -> pick(random.nextGaussian() * 1e12, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0,
                     Double.MIN_VALUE, Double.MAX_VALUE, 0.1 + 0.2);
             case "active" -> random.nextBoolean();
             case "note" -> randomText();
             case "blob" -> randomBytes(random.nextInt(40));
-            case "amount" -> new BigDecimal(new BigInteger(random.nextInt(99) + 1, random).multiply(BigInteger.valueOf(random.nextBoolean() ? 1 : -1)), 4);
+            case "amount" -> new BigDecimal(
+                    new BigInteger(random.nextInt(99) + 1, random).multiply(BigInteger.valueOf(random.nextBoolean() ? 1 : -1)), 4);
             case "whole" -> new BigDecimal(new BigInteger(random.nextInt(64) + 1, random).negate(), 0);
             case "any_numeric" -> new Struct(VARIABLE_SCALE_DECIMAL).put("scale", random.nextInt(12))
                     .put("value", BigInteger.valueOf(random.nextLong()).toByteArray());
             case "day" -> random.nextInt(200_000) - 100_000;
             case "connect_day" -> new Date((random.nextInt(200_000) - 100_000) * 86_400_000L);
-            case "at_zoned" -> OffsetDateTime.ofInstant(java.time.Instant.ofEpochSecond(random.nextInt() * 3L, random.nextInt(1_000_000) * 1000L),
-                    ZoneOffset.ofHours(random.nextInt(25) - 12)).toString();
+            case "at_zoned" ->
+                OffsetDateTime.ofInstant(java.time.Instant.ofEpochSecond(random.nextInt() * 3L, random.nextInt(1_000_000) * 1000L),
+                        ZoneOffset.ofHours(random.nextInt(25) - 12)).toString();
             case "at_micros", "at_nanos" -> random.nextLong() / 1000;
             case "at_millis" -> random.nextLong() / 1_000_000;
             case "connect_at" -> new Date(random.nextLong() / 1_000_000);

@@ -43,21 +43,24 @@ class LakeBatchWriterTest {
         assertThat(batch.rejected()).isEmpty();
         assertThat(batch.tombstones()).isEqualTo(1);
         assertThat(batch.files()).singleElement().satisfies(file -> {
-            assertThat(file.objectKey()).isEqualTo("raw/public.trip/year=2024/month=03/day=10/cdc.public.trip-p0-o00000000000000000010.parquet");
+            assertThat(file.objectKey())
+                    .isEqualTo("raw/public.trip/year=2024/month=03/day=10/cdc.public.trip-p0-o00000000000000000010.parquet");
             assertThat(file.rows()).isEqualTo(3);
             assertThat(file.firstOffset()).isEqualTo(10);
             assertThat(file.lastOffset()).isEqualTo(12);
         });
-        assertThat(read(batch.files().get(0), """
-                SELECT trip_id, vehicle_id, epoch_us(started_at), epoch_us(local_start), CAST(trip_date AS VARCHAR),
-                       CAST(distance_km AS VARCHAR), rating, __op, __deleted, __source_ts_ms, __lsn, __txid, __kafka_partition, __kafka_offset
-                FROM file ORDER BY __kafka_offset""")).containsExactly(
-                List.of("7", "v-7", "1710055800123456", "1710000000123456", "2024-03-10", "1234567.891", "4.25", "c", "false",
-                        String.valueOf(COMMIT), "1000", "500", "0", "10"),
-                List.of("7", "v-7", "1710055800123456", "1710000000123456", "2024-03-10", "null", "null", "u", "false",
-                        String.valueOf(COMMIT + 1), "1001", "500", "0", "11"),
-                List.of("7", "v-7", "1710055800123456", "1710000000123456", "2024-03-10", "1234567.891", "4.25", "d", "true",
-                        String.valueOf(COMMIT + 2), "1002", "500", "0", "12"));
+        assertThat(read(batch.files().get(0),
+                """
+                        SELECT trip_id, vehicle_id, epoch_us(started_at), epoch_us(local_start), CAST(trip_date AS VARCHAR),
+                               CAST(distance_km AS VARCHAR), rating, __op, __deleted, __source_ts_ms, __lsn, __txid, __kafka_partition, __kafka_offset
+                        FROM file ORDER BY __kafka_offset"""))
+                .containsExactly(
+                        List.of("7", "v-7", "1710055800123456", "1710000000123456", "2024-03-10", "1234567.891", "4.25", "c", "false",
+                                String.valueOf(COMMIT), "1000", "500", "0", "10"),
+                        List.of("7", "v-7", "1710055800123456", "1710000000123456", "2024-03-10", "null", "null", "u", "false",
+                                String.valueOf(COMMIT + 1), "1001", "500", "0", "11"),
+                        List.of("7", "v-7", "1710055800123456", "1710000000123456", "2024-03-10", "1234567.891", "4.25", "d", "true",
+                                String.valueOf(COMMIT + 2), "1002", "500", "0", "12"));
         assertThat(read(batch.files().get(0), "SELECT DISTINCT compression FROM parquet_metadata('{file}')"))
                 .containsExactly(List.of("SNAPPY"));
     }
@@ -120,7 +123,8 @@ class LakeBatchWriterTest {
                 change(0, 101, envelope("c", null, trip(3, "2024-03-11T00:00:00Z"), COMMIT, 3)),
                 change(0, 102, envelope("c", null, trip(4, "2024-03-10T23:59:59Z"), COMMIT, 4)),
                 change(0, 103, envelope("c", null, new org.apache.kafka.connect.data.Struct(Envelopes.ROW_WITH_FARE)
-                        .put("trip_id", 5L).put("vehicle_id", "v-5").put("started_at", "2024-03-10T09:00:00Z").put("fare", 9.5), COMMIT, 5))));
+                        .put("trip_id", 5L).put("vehicle_id", "v-5").put("started_at", "2024-03-10T09:00:00Z").put("fare", 9.5), COMMIT,
+                        5))));
 
         assertThat(batch.files()).extracting(LakeFile::objectKey).containsExactlyInAnyOrder(
                 "raw/public.trip/year=2024/month=03/day=10/cdc.public.trip-p0-o00000000000000000100.parquet",

@@ -60,6 +60,7 @@ class LakeLayoutTest {
 
     private static ChangeEvent event(String op, Struct row) {
         boolean delete = op.equals("d");
-        return new ChangeEventDecoder().decode(Envelopes.TOPIC, Envelopes.envelope(op, delete ? row : null, delete ? null : row, COMMIT, 1L));
+        return new ChangeEventDecoder().decode(Envelopes.TOPIC,
+                Envelopes.envelope(op, delete ? row : null, delete ? null : row, COMMIT, 1L));
     }
 }

@@ -16,22 +16,22 @@ import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.parquet.hadoop.ParquetWriter;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import org.assertj.core.api.recursive.comparison.RecursiveComparisonConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.slf4j.LoggerFactory;
 import pipeline.lake.ChangeEvent;
 import pipeline.lake.LakeFormat;
 import pipeline.lake.ParquetBytes;
 import pipeline.lake.RowMapping;
-import org.slf4j.LoggerFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,7 +53,7 @@ class LakeTripsTest {
     private static final long COMMIT_SPAN_MILLIS = 60L * 86_400_000;
 
     private record Change(String key, String op, String vehicle, long startSecond, Long endSecond, BigDecimal distance,
-                          long commitMillis, long lsn, long offset) {
+            long commitMillis, long lsn, long offset) {
         Change withoutDistance() {
             return new Change(key, op, vehicle, startSecond, endSecond, null, commitMillis, lsn, offset);
         }
@@ -67,7 +67,7 @@ class LakeTripsTest {
     @CsvSource({"false, 2, 1000000, false, ", "false, 1, 1000, false, ", "false, 2, 700, true, ", "true, 2, 1000000, false, ",
             "true, 2, 900, true, ", "false, 2, 1000000, true, 10d", "false, 2, 700, false, 10d", "true, 1, 1000000, true, 1s"})
     void readsTheLatestVersionOfEachTripOfTheMonth(boolean textKeys, int threads, long maxKeysPerPass, boolean shuffled,
-                                                   String keepDeletedAfter) throws IOException {
+            String keepDeletedAfter) throws IOException {
         List<Change> changes = randomChanges(new Random(7));
         Map<String, byte[]> lake = writeLake(changes, textKeys, 0);
         List<String> files = new ArrayList<>(lake.keySet());
@@ -77,7 +77,8 @@ class LakeTripsTest {
         Duration keep = keepDeletedAfter == null ? null : keepDeletedAfter.equals("10d") ? Duration.ofDays(10) : Duration.ofSeconds(1);
 
         MonthlyStatistics read = new MonthlyStatistics(MARCH);
-        LakeTrips.Reading reading = lakeTrips(threads, maxKeysPerPass, Duration.ofSeconds(10), keep).read(MARCH, files, fromMemory(lake), read);
+        LakeTrips.Reading reading = lakeTrips(threads, maxKeysPerPass, Duration.ofSeconds(10), keep).read(MARCH, files, fromMemory(lake),
+                read);
 
         assertThat(reading.events()).isEqualTo(changes.size());
         assertEqualToNaiveResolution(read, changes, keep);
@@ -152,7 +153,8 @@ class LakeTripsTest {
         assertThat(lines).anyMatch(line -> line.matches(
                 "Statistics for 2024-03 \\(pass 1 of \\d+\\): 1/" + lake.size() + " files, \\d+ events read, \\d+ events/s"));
         assertThat(lines).anyMatch(line -> line.matches(
-                "Statistics for 2024-03 \\(pass \\d+ of \\d+\\): " + lake.size() + "/" + lake.size() + " files, " + changes.size() + " events read, \\d+ events/s"));
+                "Statistics for 2024-03 \\(pass \\d+ of \\d+\\): " + lake.size() + "/" + lake.size() + " files, " + changes.size()
+                        + " events read, \\d+ events/s"));
     }
 
     private static LakeTrips lakeTrips(int threads, long maxKeysPerPass, Duration progressInterval, Duration keepDeletedAfter) {
@@ -207,10 +209,14 @@ class LakeTripsTest {
                     continue;
                 }
                 if (kind < 90) {
-                    long start = kind < 75 || kind >= 85 ? before.startSecond() : before.startSecond() + random.nextInt(20 * 86_400) - 10 * 86_400;
-                    Long end = kind >= 88 && firstEnd.containsKey(key) ? firstEnd.get(key)
-                            : kind >= 85 ? before.endSecond()
-                            : random.nextInt(10) == 0 ? null : start + random.nextInt(7_200) - 300;
+                    long start = kind < 75 || kind >= 85
+                            ? before.startSecond()
+                            : before.startSecond() + random.nextInt(20 * 86_400) - 10 * 86_400;
+                    Long end = kind >= 88 && firstEnd.containsKey(key)
+                            ? firstEnd.get(key)
+                            : kind >= 85
+                                    ? before.endSecond()
+                                    : random.nextInt(10) == 0 ? null : start + random.nextInt(7_200) - 300;
                     BigDecimal distance = random.nextInt(10) == 0 ? null : BigDecimal.valueOf(random.nextInt(80_000), 3);
                     change = new Change(key, "u", before.vehicle(), start, end, distance, commitMillis, lsn, i);
                 } else {
@@ -260,7 +266,7 @@ class LakeTripsTest {
             return null;
         }
         return changes.stream().filter(change -> change.key().equals(latest.key()) && !change.op().equals("r")
-                        && latest.endSecond().equals(change.endSecond()))
+                && latest.endSecond().equals(change.endSecond()))
                 .findFirst().map(change -> (change.commitMillis() * 1000 - latest.endSecond() * 1_000_000L) / 1e6).orElse(null);
     }
 
@@ -300,7 +306,8 @@ class LakeTripsTest {
                 if (row.field("distance_km") != null && change.distance() != null) {
                     values[4] = ByteBuffer.wrap(change.distance().setScale(3).unscaledValue().toByteArray());
                 }
-                YearMonth partition = YearMonth.from((change.deleted() ? Instant.ofEpochMilli(change.commitMillis())
+                YearMonth partition = YearMonth.from((change.deleted()
+                        ? Instant.ofEpochMilli(change.commitMillis())
                         : Instant.ofEpochSecond(change.startSecond())).atZone(ZoneOffset.UTC));
                 ChangeEvent event = new ChangeEvent("public.trip", change.op(), mapping, values, change.commitMillis(), change.lsn(), null);
                 partitions.computeIfAbsent(String.format("raw/public.trip/year=%d/month=%02d/f-%06d.parquet", partition.getYear(),

@@ -19,11 +19,11 @@ class MonthlyStatisticsTest {
     @Test
     void computesEveryColumnOfOneVehicle() {
         MonthlyStatistics statistics = new MonthlyStatistics(YearMonth.of(2024, 3));
-        statistics.add(new Trip("v1", 0, DAY1, HOUR, 10.0, null));             // 3600 s, 10 km
-        statistics.add(new Trip("v1", 2 * HOUR, DAY1, 4 * HOUR, 30.0, null));  // 7200 s, 30 km
-        statistics.add(new Trip("v1", 5 * HOUR, DAY2, null, 5.0, null));       // no end
-        statistics.add(new Trip("v1", 6 * HOUR, DAY2, 5 * HOUR, null, null));  // ends before it starts: no duration
-        statistics.add(new Trip("v1", 7 * HOUR, DAY2, 7 * HOUR, 2.0, null));   // zero duration: not in the speed
+        statistics.add(new Trip("v1", 0, DAY1, HOUR, 10.0, null)); // 3600 s, 10 km
+        statistics.add(new Trip("v1", 2 * HOUR, DAY1, 4 * HOUR, 30.0, null)); // 7200 s, 30 km
+        statistics.add(new Trip("v1", 5 * HOUR, DAY2, null, 5.0, null)); // no end
+        statistics.add(new Trip("v1", 6 * HOUR, DAY2, 5 * HOUR, null, null)); // ends before it starts: no duration
+        statistics.add(new Trip("v1", 7 * HOUR, DAY2, 7 * HOUR, 2.0, null)); // zero duration: not in the speed
 
         VehicleMonth row = statistics.result().get(0);
         assertThat(row.vehicleId()).isEqualTo("v1");
@@ -32,9 +32,9 @@ class MonthlyStatisticsTest {
         assertThat(row.totalDistanceKm()).isEqualTo(47.0);
         assertThat(row.avgDistanceKm()).isEqualTo(11.75);
         assertThat(row.maxDistanceKm()).isEqualTo(30.0);
-        assertThat(row.medianDistanceKm()).isEqualTo(7.5);            // between 5 and 10
+        assertThat(row.medianDistanceKm()).isEqualTo(7.5); // between 5 and 10
         assertThat(row.totalDurationS()).isEqualTo(10_800.0);
-        assertThat(row.avgDurationS()).isEqualTo(3_600.0);            // (3600 + 7200 + 0) / 3
+        assertThat(row.avgDurationS()).isEqualTo(3_600.0); // (3600 + 7200 + 0) / 3
         assertThat(row.p95DurationS()).isCloseTo(6_840.0, within(1e-9)); // 3600 + 0.9 * 3600
         assertThat(row.avgSpeedKmh()).isCloseTo(3600 * 40.0 / 10_800, within(1e-12));
         assertThat(row.firstTripStartMicros()).isZero();
@@ -64,13 +64,15 @@ class MonthlyStatisticsTest {
         MonthlyStatistics statistics = new MonthlyStatistics(YearMonth.of(2024, 3));
         statistics.add(new Trip("v1", 0, DAY1, HOUR, 1.0, 30.0));
         statistics.add(new Trip("v1", HOUR, DAY1, 2 * HOUR, 1.0, 10.0));
-        statistics.add(new Trip("v1", 2 * HOUR, DAY1, 3 * HOUR, 1.0, null));   // known only from the snapshot
+        statistics.add(new Trip("v1", 2 * HOUR, DAY1, 3 * HOUR, 1.0, null)); // known only from the snapshot
         statistics.add(new Trip("v2", HOUR, DAY1, 2 * HOUR, 1.0, null));
 
         List<VehicleMonth> rows = statistics.result();
-        assertThat(rows.get(0)).extracting(VehicleMonth::delayTrips, VehicleMonth::delayP50S, VehicleMonth::delayP95S, VehicleMonth::delayMaxS)
+        assertThat(rows.get(0))
+                .extracting(VehicleMonth::delayTrips, VehicleMonth::delayP50S, VehicleMonth::delayP95S, VehicleMonth::delayMaxS)
                 .containsExactly(2L, 20.0, 29.0, 30.0);
-        assertThat(rows.get(1)).extracting(VehicleMonth::delayTrips, VehicleMonth::delayP50S, VehicleMonth::delayP95S, VehicleMonth::delayMaxS)
+        assertThat(rows.get(1))
+                .extracting(VehicleMonth::delayTrips, VehicleMonth::delayP50S, VehicleMonth::delayP95S, VehicleMonth::delayMaxS)
                 .containsExactly(0L, null, null, null);
     }
 
