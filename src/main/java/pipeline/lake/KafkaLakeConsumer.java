@@ -14,6 +14,7 @@ import org.apache.camel.support.DefaultConsumer;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -41,6 +42,8 @@ final class KafkaLakeConsumer extends DefaultConsumer {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaLakeConsumer.class);
     /** How long a poll waits while no batch is open; a stop wakes it up at once. */
     private static final Duration IDLE_POLL = Duration.ofSeconds(30);
+    /** A poll that waited this long for more records of a late batch found the stream quiet: the batch is written. */
+    private static final Duration QUIET = Duration.ofMillis(200);
 
     private final Settings settings;
     private final LakeBatchWriter writer;
@@ -80,14 +83,16 @@ final class KafkaLakeConsumer extends DefaultConsumer {
             kafka.subscribe(settings.topics(), new DiscardRevoked());
             while (isRunAllowed()) {
                 try {
-                    for (ConsumerRecord<ByteBuffer, ByteBuffer> record : kafka.poll(untilDue())) {
+                    ConsumerRecords<ByteBuffer, ByteBuffer> records = kafka.poll(untilDue());
+                    for (ConsumerRecord<ByteBuffer, ByteBuffer> record : records) {
                         writer.add(new KafkaChange(record.topic(), record.partition(), record.offset(), record.key(), record.value()));
                         // after a rewind the rest of this poll comes again, behind the batch's own records
                         if (writer.size() >= settings.flushMaxRecords() && !deliver()) {
                             break;
                         }
                     }
-                    if (writer.size() > 0 && System.currentTimeMillis() >= writer.dueAtMillis(settings.flushInterval())) {
+                    boolean quietAndLate = records.isEmpty() && writer.waitsOnlyToFill(settings.flushInterval());
+                    if (writer.size() > 0 && (quietAndLate || System.currentTimeMillis() >= writer.dueAtMillis(settings.flushInterval()))) {
                         deliver();
                     }
                     retryDelay = Backoff.CHANGES.first();
@@ -118,7 +123,8 @@ final class KafkaLakeConsumer extends DefaultConsumer {
         if (writer.size() == 0) {
             return IDLE_POLL;
         }
-        return Duration.ofMillis(Math.max(0, writer.dueAtMillis(settings.flushInterval()) - System.currentTimeMillis()));
+        Duration untilDue = Duration.ofMillis(Math.max(0, writer.dueAtMillis(settings.flushInterval()) - System.currentTimeMillis()));
+        return writer.waitsOnlyToFill(settings.flushInterval()) && untilDue.compareTo(QUIET) > 0 ? QUIET : untilDue;
     }
 
     /** Stores the batch through the route, then commits its offsets; false when its records, and what follows them, are read again. */

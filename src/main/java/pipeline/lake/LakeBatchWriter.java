@@ -105,6 +105,15 @@ public final class LakeBatchWriter {
     }
 
     /**
+     * True when the batch already holds a change {@code interval} old and waits only for the fifth of
+     * {@link #dueAtMillis} to gather a file of some size: when the stream goes quiet (the end of a
+     * snapshot or of a backlog) nothing more comes to fill it, so it need not wait.
+     */
+    public boolean waitsOnlyToFill(Duration interval) {
+        return oldestCommitMillis != Long.MAX_VALUE && oldestCommitMillis + interval.toMillis() <= clock.millis();
+    }
+
+    /**
      * Forgets what the batch holds of these partitions: they were taken away, and their new owner
      * reads their records again from the last commit.
      */

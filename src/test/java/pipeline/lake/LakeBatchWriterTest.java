@@ -201,6 +201,26 @@ class LakeBatchWriterTest {
         assertThat(writer.dueAtMillis(interval)).isEqualTo(clock.millis() + 5_000);
     }
 
+    @Test
+    void onlyABatchHoldingAChangeAFlushIntervalOldIsWrittenWhenTheStreamGoesQuiet() {
+        Duration interval = Duration.ofSeconds(5);
+        assertThat(writer.waitsOnlyToFill(interval)).as("no batch").isFalse();
+        writer.add(change(0, 1, envelope("c", null, trip(1, "2024-03-10T07:30:00Z"), clock.millis() - 1_000, 1)));
+        assertThat(writer.waitsOnlyToFill(interval)).as("a fresh change waits for its interval").isFalse();
+        clock.advance(4_000);
+        assertThat(writer.waitsOnlyToFill(interval)).as("its interval is over").isTrue();
+        writer.finish();
+
+        // read a minute after its commit (a snapshot, a backlog): its interval is over before the batch is due
+        writer.add(change(0, 2, envelope("c", null, trip(2, "2024-03-10T07:31:00Z"), clock.millis() - 60_000, 2)));
+        assertThat(writer.waitsOnlyToFill(interval)).isTrue();
+        assertThat(writer.dueAtMillis(interval)).isEqualTo(clock.millis() + 1_000);
+        writer.finish();
+
+        writer.add(change(0, 3, null));
+        assertThat(writer.waitsOnlyToFill(interval)).as("only a tombstone").isFalse();
+    }
+
     /** A clock the test moves. */
     private static final class MovingClock extends Clock {
         private long millis;
