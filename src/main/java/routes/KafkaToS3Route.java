@@ -26,7 +26,7 @@ public class KafkaToS3Route extends EndpointRouteBuilder {
                 .routeId("kafka-to-s3")
                 .routeConfigurationId(RetryPolicy.UNTIL_STORED)
                 .split().method("deadLetters", "of")
-                    .to(kafka("{{pipeline.kafka.topic-prefix}}.dlq")
+                    .to(kafka(settings.kafka.deadLetterTopic())
                             .keySerializer("org.apache.kafka.common.serialization.ByteArraySerializer")
                             .valueSerializer("org.apache.kafka.common.serialization.ByteArraySerializer")
                             .requestRequiredAcks("all")
