@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** CPU time and resident memory of a whole process (all its threads), read from /proc as top and ps do. */
+/** CPU time and resident memory of a whole process (all its threads), and the whole machine's CPU time, read from /proc as top and ps do. */
 final class ProcessUsage {
 
     /** utime and stime in /proc/<pid>/stat count clock ticks, usually 100 a second; getconf knows for sure. */
@@ -20,6 +20,19 @@ final class ProcessUsage {
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
         // fields[0] is field 3 (state), so utime (field 14) and stime (field 15) are at 11 and 12
         long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return ticks / TICKS_PER_SECOND;
+    }
+
+    /**
+     * CPU seconds all cores together have spent busy since boot: the first line of /proc/stat, which
+     * counts user, nice, system, idle, iowait, irq, softirq and steal ticks (guest time is inside user).
+     */
+    static double machineBusySeconds() throws IOException {
+        String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+        long ticks = 0;
+        for (int field : new int[] {1, 2, 3, 6, 7, 8}) {
+            ticks += Long.parseLong(fields[field]);
+        }
         return ticks / TICKS_PER_SECOND;
     }
 

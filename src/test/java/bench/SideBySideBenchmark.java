@@ -9,6 +9,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
+import bench.CpuWindow.CpuShare;
+
 /**
  * Runs the stack trip-pipeline replaces (Kafka Connect + Debezium, {@link PeerConnect}) and
  * trip-pipeline ({@link TripPipeline}) in alternating turns on the same PostgreSQL, Kafka and S3
@@ -80,7 +82,9 @@ public final class SideBySideBenchmark {
         try {
             long launched = running.startedNanos();
             long firstEvent = KafkaProgress.awaitAtLeast(running, () -> kafka.eventsInKafka(turn), 1, "the first event in Kafka");
+            CpuWindow snapshotWindow = CpuWindow.open(running.pid());
             long snapshotInKafka = KafkaProgress.awaitAtLeast(running, () -> kafka.eventsInKafka(turn), n, "the snapshot in Kafka");
+            CpuShare snapshotCpu = snapshotWindow.close(n);
             double snapshotToLake = Double.NaN;
             if (system.writesLake()) {
                 long snapshotInLake = KafkaProgress.awaitAtLeast(running, () -> kafka.eventsInLake(turn), n, "the snapshot in the lake");
@@ -90,9 +94,11 @@ public final class SideBySideBenchmark {
                     seconds(launched, firstEvent), rate(n, firstEvent, snapshotInKafka), lakeNote(snapshotToLake));
 
             long copyStart = System.nanoTime();
+            CpuWindow streamedWindow = CpuWindow.open(running.pid());
             table.copyRows(n);
             long copied = System.nanoTime();
             long streamedInKafka = KafkaProgress.awaitAtLeast(running, () -> kafka.eventsInKafka(turn), 2L * n, "the COPY in Kafka");
+            CpuShare streamedCpu = streamedWindow.close(n);
             double streamedToLake = Double.NaN;
             if (system.writesLake()) {
                 long streamedInLake = KafkaProgress.awaitAtLeast(running, () -> kafka.eventsInLake(turn), 2L * n, "the COPY in the lake");
@@ -100,6 +106,8 @@ public final class SideBySideBenchmark {
             }
             System.out.printf("COPY of %,d rows (%.1f s itself): into Kafka %,.0f events/s%s%n", n, seconds(copyStart, copied),
                     rate(n, copyStart, streamedInKafka), lakeNote(streamedToLake));
+            System.out.printf("CPU per event until Kafka had it, this system + the rest of the machine: snapshot %s, streamed %s%n",
+                    cpuNote(snapshotCpu), cpuNote(streamedCpu));
 
             // quiet first, so what is measured is idling (heartbeats, polls, timers), not the end of the work above
             Thread.sleep(IDLE_SETTLE_MILLIS);
@@ -113,7 +121,7 @@ public final class SideBySideBenchmark {
 
             figures = new TurnFigures(turn.round(), position, system.name(), seconds(launched, firstEvent),
                     rate(n, firstEvent, snapshotInKafka), snapshotToLake, seconds(copyStart, copied),
-                    rate(n, copyStart, streamedInKafka), streamedToLake, idleCpuPercent, rssMiB);
+                    rate(n, copyStart, streamedInKafka), streamedToLake, snapshotCpu, streamedCpu, idleCpuPercent, rssMiB);
 
             if (verifyLake) {
                 applyMixedChangesAndWait(running, table, kafka);
@@ -196,6 +204,11 @@ public final class SideBySideBenchmark {
 
     private static String lakeNote(double lakeRate) {
         return Double.isNaN(lakeRate) ? "" : String.format("; into Parquet on S3 %,.0f events/s", lakeRate);
+    }
+
+    private static String cpuNote(CpuShare cpu) {
+        return String.format("%.1f + %.1f us (cores %.0f %% busy)", cpu.systemMicrosPerEvent(), cpu.restMicrosPerEvent(),
+                cpu.machineBusyPercent());
     }
 
     static double seconds(long fromNanos, long toNanos) {

@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 
+import bench.CpuWindow.CpuShare;
+
 /** The per-round figures and the summary table of medians, ranges and pipeline/peer ratios, as markdown. */
 final class SideBySideReport {
 
@@ -16,14 +18,17 @@ final class SideBySideReport {
     String roundsTable() {
         StringBuilder table = new StringBuilder("""
                 | round | system | ran | start -> first event, s | snapshot -> Kafka, events/s | snapshot -> Parquet in S3, events/s \
-                | COPY itself, s | streamed -> Kafka, events/s | streamed -> Parquet in S3, events/s | idle CPU, % of a core | RSS, MB |
-                | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+                | COPY itself, s | streamed -> Kafka, events/s | streamed -> Parquet in S3, events/s \
+                | snapshot: CPU per event, us, system + rest (cores busy) | streamed: CPU per event, us, system + rest (cores busy) \
+                | idle CPU, % of a core | RSS, MB |
+                | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
                 """);
         for (TurnFigures t : turns) {
-            table.append(String.format("| %d | %s | %s | %.1f | %s | %s | %.1f | %s | %s | %.2f | %,.0f |%n",
+            table.append(String.format("| %d | %s | %s | %.1f | %s | %s | %.1f | %s | %s | %s | %s | %.2f | %,.0f |%n",
                     t.round(), label(t.system()), t.order() == 1 ? "first" : "second", t.startToFirstEventSeconds(),
                     rate(t.snapshotToKafka()), rate(t.snapshotToLake()), t.copySeconds(),
-                    rate(t.streamedToKafka()), rate(t.streamedToLake()), t.idleCpuPercent(), t.rssMiB()));
+                    rate(t.streamedToKafka()), rate(t.streamedToLake()), cpu(t.snapshotCpu()), cpu(t.streamedCpu()),
+                    t.idleCpuPercent(), t.rssMiB()));
         }
         return table.toString();
     }
@@ -41,6 +46,18 @@ final class SideBySideReport {
                 + row("streamed COPY -> Parquet in S3 (committed), events/s", TurnFigures::streamedToKafka, TurnFigures::streamedToLake,
                         "%,.0f",
                         "into Kafka: ", " (against the peer's streamed -> Kafka)")
+                + row("snapshot -> Kafka: CPU per event of the system itself, us", t -> t.snapshotCpu().systemMicrosPerEvent(),
+                        t -> t.snapshotCpu().systemMicrosPerEvent(), "%.1f", "", " (lower is better)")
+                + row("snapshot -> Kafka: CPU per event of the whole machine, us", t -> t.snapshotCpu().machineMicrosPerEvent(),
+                        t -> t.snapshotCpu().machineMicrosPerEvent(), "%.1f", "", " (lower is better)")
+                + row("snapshot -> Kafka: cores busy, %", t -> t.snapshotCpu().machineBusyPercent(),
+                        t -> t.snapshotCpu().machineBusyPercent(), "%.0f", "", "")
+                + row("streamed COPY -> Kafka: CPU per event of the system itself, us", t -> t.streamedCpu().systemMicrosPerEvent(),
+                        t -> t.streamedCpu().systemMicrosPerEvent(), "%.1f", "", " (lower is better)")
+                + row("streamed COPY -> Kafka: CPU per event of the whole machine, us", t -> t.streamedCpu().machineMicrosPerEvent(),
+                        t -> t.streamedCpu().machineMicrosPerEvent(), "%.1f", "", " (lower is better)")
+                + row("streamed COPY -> Kafka: cores busy, %", t -> t.streamedCpu().machineBusyPercent(),
+                        t -> t.streamedCpu().machineBusyPercent(), "%.0f", "", "")
                 + row("idle CPU, % of one core", TurnFigures::idleCpuPercent, TurnFigures::idleCpuPercent, "%.2f", "", " (lower is better)")
                 + row("RSS after the run, MB", TurnFigures::rssMiB, TurnFigures::rssMiB, "%,.0f", "", " (lower is better)");
     }
@@ -73,6 +90,10 @@ final class SideBySideReport {
 
     private static String rate(double eventsPerSecond) {
         return Double.isNaN(eventsPerSecond) ? "-" : String.format("%,.0f", eventsPerSecond);
+    }
+
+    private static String cpu(CpuShare share) {
+        return String.format("%.1f + %.1f (%.0f %%)", share.systemMicrosPerEvent(), share.restMicrosPerEvent(), share.machineBusyPercent());
     }
 
     private static String label(String system) {

@@ -1,5 +1,7 @@
 package bench;
 
+import bench.CpuWindow.CpuShare;
+
 /**
  * What one turn measured. Rates are events per second; the lake rates are NaN for the peer, which
  * stops at Kafka.
@@ -11,6 +13,8 @@ package bench;
  * @param copySeconds              how long the COPY of N more rows itself took
  * @param streamedToKafka          N / time from the start of the COPY until the end offset reached 2N
  * @param streamedToLake           N / time from the start of the COPY until the committed offset reached 2N
+ * @param snapshotCpu              CPU of the system and of the rest of the machine per event, from the first event until Kafka had N
+ * @param streamedCpu              the same, from the start of the COPY until Kafka had 2N
  * @param idleCpuPercent           CPU used over 30 s of idling (after 30 s of quiet), in % of one core
  * @param rssMiB                   VmRSS after the run, before the system is stopped
  */
@@ -24,6 +28,8 @@ record TurnFigures(
         double copySeconds,
         double streamedToKafka,
         double streamedToLake,
+        CpuShare snapshotCpu,
+        CpuShare streamedCpu,
         double idleCpuPercent,
         double rssMiB) {
 }
