@@ -26,7 +26,6 @@ import pipeline.cdc.TopicsBeforeRoutes;
 import pipeline.cluster.LeadershipHealthCheck;
 import pipeline.cluster.PostgresLockClusterService;
 import pipeline.compaction.LakeCompaction;
-import pipeline.config.Backoff;
 import pipeline.config.IdleHeap;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
@@ -261,7 +260,7 @@ public class PipelineConfiguration implements CamelConfiguration {
         MonthlyStatisticsService statistics = context.getRegistry().lookupByNameAndType("monthlyStatistics",
                 MonthlyStatisticsService.class);
         context.addService(new StatisticsOperations(statistics));
-        LeaderCatchUp catchUp = new LeaderCatchUp(context, statistics, Backoff.statistics(settings.stats.retryDelay));
+        LeaderCatchUp catchUp = new LeaderCatchUp(context, statistics, settings.stats.retries);
         context.addService(catchUp);
         cluster.getView(LEADER).addEventListener(catchUp);
     }

@@ -30,7 +30,7 @@ public class RetryPolicy extends RouteConfigurationBuilder {
                 // camel-kafka takes each message's topic header away as it sends it: a retry needs the messages anew
                 .onRedeliveryRef("rebuildKafkaMessages"));
         routeConfiguration(UNTIL_STORED).errorHandler(retryForever(Backoff.CHANGES));
-        routeConfiguration(UNTIL_COMPUTED).errorHandler(retryForever(Backoff.statistics(settings.stats.retryDelay)));
+        routeConfiguration(UNTIL_COMPUTED).errorHandler(retryForever(settings.stats.retries));
     }
 
     private DefaultErrorHandlerDefinition retryForever(Backoff backoff) {

@@ -246,7 +246,8 @@ public final class PipelineSettings {
         public final String cron;
         public final YearMonth since;
         public final Duration lakeWait;
-        public final Duration retryDelay;
+        /** A failed firing or catch-up is tried again on this schedule, from pipeline.stats.retry-delay. */
+        public final Backoff retries;
         public final String table;
         public final String keyColumn;
         public final String vehicleColumn;
@@ -263,7 +264,7 @@ public final class PipelineSettings {
             cron = keys.cron("pipeline.stats.cron");
             since = keys.optionalMonth("pipeline.stats.since");
             lakeWait = keys.duration("pipeline.stats.lake-wait");
-            retryDelay = keys.duration("pipeline.stats.retry-delay");
+            retries = Backoff.statistics(keys.duration("pipeline.stats.retry-delay"));
             table = Keys.table("pipeline.stats.table", keys.required("pipeline.stats.table"));
             if (!capturedTables.contains(table)) {
                 // a table that is not captured has no lake files: its statistics would be published empty, as a success
