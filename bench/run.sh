@@ -10,7 +10,7 @@
 #              RECORD=no prints the results without appending them to BENCHMARKS.md;
 #              PROFILE_JAVA_OPTIONS adds JVM options to trip-pipeline's turns only, e.g.
 #              "-XX:StartFlightRecording=filename=/tmp/pipeline.jfr,settings=profile" (such a run is never appended).
-# Each system's log stays in target/bench-logs/; everything else is removed when the script ends.
+# Each system's log stays in target/bench-logs/ (named by run and turn, kept until mvn clean); everything else is removed when the script ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command_line="bench/run.sh${*:+ $*}"
@@ -81,7 +81,7 @@ servers_pid=$!
 for _ in $(seq 1 120); do grep -q READY "$work/servers.log" && break; sleep 0.5; done
 grep -q READY "$work/servers.log" || { echo "Kafka/S3 did not start: $(tail -5 "$work/servers.log")"; exit 1; }
 
-rm -rf target/bench-logs && mkdir -p target/bench-logs
+mkdir -p target/bench-logs  # files are named by run and turn, so earlier runs' logs stay until mvn clean
 java -Xmx2g -cp "$classpath" bench.SideBySideBenchmark \
   "jdbc-url=jdbc:postgresql://127.0.0.1:$pg_port/postgres" \
   "kafka=127.0.0.1:$kafka_port" \
