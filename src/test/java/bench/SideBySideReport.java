@@ -2,6 +2,7 @@ package bench;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
 import bench.CpuWindow.CpuShare;
@@ -46,20 +47,24 @@ final class SideBySideReport {
                 + row("streamed COPY -> Parquet in S3 (committed), events/s", TurnFigures::streamedToKafka, TurnFigures::streamedToLake,
                         "%,.0f",
                         "into Kafka: ", " (against the peer's streamed -> Kafka)")
-                + row("snapshot -> Kafka: CPU per event of the system itself, us", t -> t.snapshotCpu().systemMicrosPerEvent(),
-                        t -> t.snapshotCpu().systemMicrosPerEvent(), "%.1f", "", " (lower is better)")
-                + row("snapshot -> Kafka: CPU per event of the whole machine, us", t -> t.snapshotCpu().machineMicrosPerEvent(),
-                        t -> t.snapshotCpu().machineMicrosPerEvent(), "%.1f", "", " (lower is better)")
-                + row("snapshot -> Kafka: cores busy, %", t -> t.snapshotCpu().machineBusyPercent(),
-                        t -> t.snapshotCpu().machineBusyPercent(), "%.0f", "", "")
-                + row("streamed COPY -> Kafka: CPU per event of the system itself, us", t -> t.streamedCpu().systemMicrosPerEvent(),
-                        t -> t.streamedCpu().systemMicrosPerEvent(), "%.1f", "", " (lower is better)")
-                + row("streamed COPY -> Kafka: CPU per event of the whole machine, us", t -> t.streamedCpu().machineMicrosPerEvent(),
-                        t -> t.streamedCpu().machineMicrosPerEvent(), "%.1f", "", " (lower is better)")
-                + row("streamed COPY -> Kafka: cores busy, %", t -> t.streamedCpu().machineBusyPercent(),
-                        t -> t.streamedCpu().machineBusyPercent(), "%.0f", "", "")
+                + cpuRows("snapshot -> Kafka", TurnFigures::snapshotCpu)
+                + cpuRows("streamed COPY -> Kafka", TurnFigures::streamedCpu)
                 + row("idle CPU, % of one core", TurnFigures::idleCpuPercent, TurnFigures::idleCpuPercent, "%.2f", "", " (lower is better)")
                 + row("RSS after the run, MB", TurnFigures::rssMiB, TurnFigures::rssMiB, "%,.0f", "", " (lower is better)");
+    }
+
+    /** The rows of one window's CPU: the system's and the whole machine's per event, and how busy the cores were. */
+    private String cpuRows(String window, Function<TurnFigures, CpuShare> cpu) {
+        return same(window + ": CPU per event of the system itself, us", t -> cpu.apply(t).systemMicrosPerEvent(), "%.1f",
+                " (lower is better)")
+                + same(window + ": CPU per event of the whole machine, us", t -> cpu.apply(t).machineMicrosPerEvent(), "%.1f",
+                        " (lower is better)")
+                + same(window + ": cores busy, %", t -> cpu.apply(t).machineBusyPercent(), "%.0f", "");
+    }
+
+    /** A summary row of a figure both systems have. */
+    private String same(String label, ToDoubleFunction<TurnFigures> figure, String format, String ratioNote) {
+        return row(label, figure, figure, format, "", ratioNote);
     }
 
     /** One summary row: medians with their ranges, and the ratio of the medians, pipeline / peer. */
