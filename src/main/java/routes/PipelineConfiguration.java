@@ -284,6 +284,8 @@ public class PipelineConfiguration implements CamelConfiguration {
         context.getRegistry().bind("captureHealth", DependencyHealthCheck.capture(debezium, () -> cluster.electionProblem(LEADER)));
         List<String> topics = new ArrayList<>(settings.pg.tables.stream().map(settings.kafka::changeTopic).toList());
         topics.add(settings.kafka.deadLetterTopic());
+        // a broker that creates no topic at first use would leave every batch with a heartbeat unsendable
+        topics.add(settings.kafka.heartbeatTopic());
         context.addStartupListener(new TopicsBeforeRoutes(settings.kafka.clientProperties(), topics, settings.kafka.partitions,
                 TOPIC_CREATION_TIMEOUT));
         AtomicBoolean once = new AtomicBoolean();

@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
 import pipeline.config.RootCause;
 
 /**
- * Creates the change topics and the dead-letter topic that do not exist yet, with room for records
- * as large as the producers send. A broker's default limit (1 MB) would refuse a change carrying a
- * large text value, and the route would retry it forever; topics that already exist are left as
- * their owners set them up.
+ * Creates the change topics, the dead-letter topic and Debezium's heartbeat topic that do not exist
+ * yet, with room for records as large as the producers send. A broker's default limit (1 MB) would
+ * refuse a change carrying a large text value, and the route would retry it forever; topics that
+ * already exist are left as their owners set them up.
  */
 public final class PipelineTopics {
 

@@ -164,6 +164,11 @@ public final class PipelineSettings {
             return topicPrefix + ".dlq";
         }
 
+        /** Where Debezium sends its heartbeats, by its default naming: {@code __debezium-heartbeat.{prefix}}. */
+        public String heartbeatTopic() {
+            return "__debezium-heartbeat." + topicPrefix;
+        }
+
         private static void putIfSet(Map<String, Object> properties, String key, String value) {
             if (!value.isEmpty()) {
                 properties.put(key, value);
