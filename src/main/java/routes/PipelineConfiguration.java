@@ -124,8 +124,16 @@ public class PipelineConfiguration implements CamelConfiguration {
         debezium.setOffsetStorageReplicationFactor(-1);
         debezium.setOffsetFlushIntervalMs(OFFSET_FLUSH_INTERVAL_MS);
         // Debezium's offset store is a Kafka client of its own, whose consumer waits at the end of the offsets topic
-        debezium.setAdditionalProperties(settings.kafka.clientProperties(
-                Map.of("fetch.max.wait.ms", String.valueOf(PipelineSettings.Kafka.IDLE_FETCH_WAIT_MS))));
+        Map<String, Object> engine = settings.kafka.clientProperties(
+                Map.of("fetch.max.wait.ms", String.valueOf(PipelineSettings.Kafka.IDLE_FETCH_WAIT_MS)));
+        // an update that leaves a large (TOASTed) value alone carries only a placeholder for it in the WAL
+        // under the default replica identity: the value is read back from the table instead
+        engine.put("post.processors", "reselector");
+        engine.put("post.processors.reselector.type", "io.debezium.processors.reselect.ReselectColumnsPostProcessor");
+        engine.put("post.processors.reselector.reselect.unavailable.values", "true");
+        // a NULL is the row's value, not a missing one
+        engine.put("post.processors.reselector.reselect.null.values", "false");
+        debezium.setAdditionalProperties(engine);
         return new DebeziumBatchComponent(debezium);
     }
 
