@@ -133,6 +133,8 @@ public class PipelineConfiguration implements CamelConfiguration {
         engine.put("post.processors.reselector.reselect.unavailable.values", "true");
         // a NULL is the row's value, not a missing one
         engine.put("post.processors.reselector.reselect.null.values", "false");
+        // a row deleted before its update is read back stays missing: failing would stop the capture for good
+        engine.put("post.processors.reselector.reselect.error.handling.mode", "warn");
         debezium.setAdditionalProperties(engine);
         return new DebeziumBatchComponent(debezium);
     }
