@@ -107,6 +107,9 @@ public class PipelineConfiguration implements CamelConfiguration {
         debezium.setSlotName(settings.pg.slot);
         debezium.setPublicationName(settings.pg.publication);
         debezium.setPublicationAutocreateMode("filtered");
+        // a partitioned table's changes are logged under its partitions, which the capture list does not
+        // name: published as the table's own, none is filtered out
+        debezium.setPublishViaPartitionRoot(true);
         debezium.setSnapshotMode("initial");
         debezium.setDecimalHandlingMode("precise");
         // Kafka Connect's default, which Camel turns off: compacted change topics then forget deleted keys
