@@ -18,6 +18,9 @@ import static pipeline.it.CdcToLakeTest.execute;
  */
 class UnchangedToastTest {
 
+    /** 64,000 hex digits that compress too little to stay in the row: Postgres stores them out of line. */
+    private static final String LARGE_TEXT = "(SELECT string_agg(md5(i::text), '') FROM generate_series(1, 2000) i)";
+
     @Test
     void anUpdateOfOtherColumnsKeepsTheLargeTextInTheLake() throws Exception {
         String name = "trip_toast";
@@ -25,28 +28,24 @@ class UnchangedToastTest {
         execute("CREATE TABLE public." + name
                 + " (trip_id bigint PRIMARY KEY, vehicle_id text NOT NULL, started_at timestamptz NOT NULL, ended_at timestamptz, note text)");
         try (RunningPipeline pipeline = new RunningPipeline(name).start()) {
-            // 64,000 hex digits that compress too little to stay in the row: stored out of line
-            execute("INSERT INTO public.trip_toast VALUES (1, 'v-1', '2024-11-01 10:00+00', NULL, "
-                    + "(SELECT string_agg(md5(i::text), '') FROM generate_series(1, 2000) i))");
+            execute("INSERT INTO public.trip_toast VALUES (1, 'v-1', '2024-11-01 10:00+00', NULL, " + LARGE_TEXT + ")");
             execute("UPDATE public.trip_toast SET ended_at = '2024-11-01 10:30+00' WHERE trip_id = 1");
             execute("UPDATE public.trip_toast SET vehicle_id = 'v-2' WHERE trip_id = 1");
 
             Lake lake = new Lake(pipeline.bucket, pipeline.table);
-            String expected = "(SELECT md5(string_agg(md5(i::text), '')) FROM generate_series(1, 2000) i)";
-            List<List<String>> md5;
+            String largeTextMd5;
             try (var pg = SharedServers.postgres(); var statement = pg.createStatement()) {
-                md5 = Lake.rows(statement.executeQuery("SELECT " + expected));
+                largeTextMd5 = Lake.rows(statement.executeQuery("SELECT md5(" + LARGE_TEXT + ")")).get(0).get(0);
             }
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(
                     () -> assertThat(lake.query("SELECT __op, vehicle_id, md5(note), length(note) FROM {events} ORDER BY __lsn"))
                             .containsExactly(
-                                    List.of("c", "v-1", md5.get(0).get(0), "64000"),
-                                    List.of("u", "v-1", md5.get(0).get(0), "64000"),
-                                    List.of("u", "v-2", md5.get(0).get(0), "64000")));
+                                    List.of("c", "v-1", largeTextMd5, "64000"),
+                                    List.of("u", "v-1", largeTextMd5, "64000"),
+                                    List.of("u", "v-2", largeTextMd5, "64000")));
 
             // the row is gone when its update is read back: that version keeps the placeholder, the capture goes on
-            execute("INSERT INTO public.trip_toast VALUES (2, 'v-3', '2024-11-02 10:00+00', NULL, "
-                    + "(SELECT string_agg(md5(i::text), '') FROM generate_series(1, 2000) i))");
+            execute("INSERT INTO public.trip_toast VALUES (2, 'v-3', '2024-11-02 10:00+00', NULL, " + LARGE_TEXT + ")");
             execute("BEGIN; UPDATE public.trip_toast SET vehicle_id = 'v-4' WHERE trip_id = 2; DELETE FROM public.trip_toast WHERE trip_id = 2; COMMIT");
             execute("INSERT INTO public.trip_toast VALUES (3, 'v-5', '2024-11-03 10:00+00', NULL, 'short')");
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(
@@ -59,7 +58,7 @@ class UnchangedToastTest {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(
                     lake.query("SELECT trip_id, vehicle_id, CASE WHEN length(note) > 100 THEN md5(note) ELSE note END FROM "
                             + Lake.LATEST + " ORDER BY trip_id"))
-                    .containsExactly(List.of("1", "v-2", md5.get(0).get(0)), List.of("3", "v-5", "short")));
+                    .containsExactly(List.of("1", "v-2", largeTextMd5), List.of("3", "v-5", "short")));
         }
     }
 }
