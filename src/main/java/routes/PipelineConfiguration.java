@@ -129,6 +129,8 @@ public class PipelineConfiguration implements CamelConfiguration {
         // Debezium's offset store is a Kafka client of its own, whose consumer waits at the end of the offsets topic
         Map<String, Object> engine = settings.kafka.clientProperties(
                 Map.of("fetch.max.wait.ms", String.valueOf(PipelineSettings.Kafka.IDLE_FETCH_WAIT_MS)));
+        // Camel's own heartbeat option still has the name Debezium 1.x read
+        engine.put("topic.heartbeat.prefix", PipelineSettings.Kafka.HEARTBEAT_TOPIC_PREFIX);
         // an update that leaves a large (TOASTed) value alone carries only a placeholder for it in the WAL
         // under the default replica identity: the value is read back from the table instead
         engine.put("post.processors", "reselector");

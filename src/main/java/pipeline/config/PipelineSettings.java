@@ -100,6 +100,8 @@ public final class PipelineSettings {
          * take 19 s instead of 7), so the wait stays short.
          */
         public static final int IDLE_FETCH_WAIT_MS = 2_000;
+        /** Debezium's own default, given to Debezium explicitly so the topic created for it keeps its name. */
+        public static final String HEARTBEAT_TOPIC_PREFIX = "__debezium-heartbeat";
 
         public final String brokers;
         public final String securityProtocol;
@@ -164,9 +166,9 @@ public final class PipelineSettings {
             return topicPrefix + ".dlq";
         }
 
-        /** Where Debezium sends its heartbeats, by its default naming: {@code __debezium-heartbeat.{prefix}}. */
+        /** Where Debezium sends its heartbeats: {@code __debezium-heartbeat.{prefix}}. */
         public String heartbeatTopic() {
-            return "__debezium-heartbeat." + topicPrefix;
+            return HEARTBEAT_TOPIC_PREFIX + "." + topicPrefix;
         }
 
         private static void putIfSet(Map<String, Object> properties, String key, String value) {
