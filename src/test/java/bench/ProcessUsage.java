@@ -2,7 +2,11 @@ package bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /** CPU time and resident memory of a whole process (all its threads), and the whole machine's CPU time, read from /proc as top and ps do. */
 final class ProcessUsage {
@@ -15,12 +19,45 @@ final class ProcessUsage {
 
     /** User plus system CPU seconds the process has used since it started. */
     static double cpuSeconds(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+        return ticks(Files.readString(Path.of("/proc", String.valueOf(pid), "stat"))) / TICKS_PER_SECOND;
+    }
+
+    /**
+     * CPU seconds used so far by each of the process's HotSpot JIT compiler threads (named "C1
+     * CompilerThread0" and so on, which Linux cuts to "C1 CompilerThre"), by thread id. A compiler
+     * thread the JVM ends between two readings takes its time along: the difference of two readings
+     * then counts less compiling, never more.
+     */
+    static Map<String, Double> compilerThreadCpuSeconds(long pid) throws IOException {
+        Map<String, Double> seconds = new HashMap<>();
+        try (Stream<Path> threads = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (Path thread : (Iterable<Path>) threads::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(thread.resolve("stat"));
+                } catch (NoSuchFileException ended) {
+                    continue;
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (name.matches("C[12] CompilerThre.*")) {
+                    seconds.put(thread.getFileName().toString(), ticks(stat) / TICKS_PER_SECOND);
+                }
+            }
+        }
+        return seconds;
+    }
+
+    /** The compiler threads' CPU seconds between two readings of {@link #compilerThreadCpuSeconds}. */
+    static double compilerCpuSecondsBetween(Map<String, Double> before, Map<String, Double> after) {
+        return after.entrySet().stream().mapToDouble(thread -> thread.getValue() - before.getOrDefault(thread.getKey(), 0.0)).sum();
+    }
+
+    /** utime plus stime of a process's or thread's stat line. */
+    private static long ticks(String stat) {
         // the command name in parentheses may contain spaces: the numbered fields start after its ')'
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
         // fields[0] is field 3 (state), so utime (field 14) and stime (field 15) are at 11 and 12
-        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        return ticks / TICKS_PER_SECOND;
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     /**

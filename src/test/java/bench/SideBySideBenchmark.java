@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import bench.CpuWindow.CpuShare;
 
@@ -113,15 +114,22 @@ public final class SideBySideBenchmark {
             Thread.sleep(IDLE_SETTLE_MILLIS);
             running.checkAlive();
             double cpuBefore = ProcessUsage.cpuSeconds(running.pid());
+            Map<String, Double> compilersBefore = ProcessUsage.compilerThreadCpuSeconds(running.pid());
             long idleStart = System.nanoTime();
             Thread.sleep(IDLE_MEASURE_MILLIS);
-            double idleCpuPercent = 100 * (ProcessUsage.cpuSeconds(running.pid()) - cpuBefore) / seconds(idleStart, System.nanoTime());
+            double idleSeconds = seconds(idleStart, System.nanoTime());
+            double idleCpuPercent = 100 * (ProcessUsage.cpuSeconds(running.pid()) - cpuBefore) / idleSeconds;
+            double idleCompilersPercent = 100
+                    * ProcessUsage.compilerCpuSecondsBetween(compilersBefore, ProcessUsage.compilerThreadCpuSeconds(running.pid()))
+                    / idleSeconds;
             double rssMiB = ProcessUsage.residentMiB(running.pid());
-            System.out.printf("idle: %.2f %% of one core; RSS %,.0f MB%n", idleCpuPercent, rssMiB);
+            System.out.printf("idle: %.2f %% of one core, %.2f %% of it on the JIT compiler threads; RSS %,.0f MB%n", idleCpuPercent,
+                    idleCompilersPercent, rssMiB);
 
             figures = new TurnFigures(turn.round(), position, system.name(), seconds(launched, firstEvent),
                     rate(n, firstEvent, snapshotInKafka), snapshotToLake, seconds(copyStart, copied),
-                    rate(n, copyStart, streamedInKafka), streamedToLake, snapshotCpu, streamedCpu, idleCpuPercent, rssMiB);
+                    rate(n, copyStart, streamedInKafka), streamedToLake, snapshotCpu, streamedCpu, idleCpuPercent, idleCompilersPercent,
+                    rssMiB);
 
             if (verifyLake) {
                 applyMixedChangesAndWait(running, table, kafka);

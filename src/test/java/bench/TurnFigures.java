@@ -16,6 +16,7 @@ import bench.CpuWindow.CpuShare;
  * @param snapshotCpu              CPU of the system and of the rest of the machine per event, from the first event until Kafka had N
  * @param streamedCpu              the same, from the start of the COPY until Kafka had 2N
  * @param idleCpuPercent           CPU used over 30 s of idling (after 30 s of quiet), in % of one core
+ * @param idleCompilersCpuPercent  the part of it the JVM's JIT compiler threads used
  * @param rssMiB                   VmRSS after the run, before the system is stopped
  */
 record TurnFigures(
@@ -31,5 +32,10 @@ record TurnFigures(
         CpuShare snapshotCpu,
         CpuShare streamedCpu,
         double idleCpuPercent,
+        double idleCompilersCpuPercent,
         double rssMiB) {
+
+    double idleCpuWithoutCompilersPercent() {
+        return idleCpuPercent - idleCompilersCpuPercent;
+    }
 }
