@@ -36,6 +36,16 @@ public final class LakeFormat {
     /** How many times its stored bytes a Snappy Parquet row takes as an Avro record in the heap, about. */
     public static final int IN_MEMORY_EXPANSION = 12;
 
+    /**
+     * PostgreSQL's {@code 'infinity'} and {@code '-infinity'} in a timestamp column, in microseconds:
+     * the values DuckDB writes for them to Parquet and reads back as infinities.
+     */
+    public static final long INFINITY_MICROS = Long.MAX_VALUE;
+    public static final long MINUS_INFINITY_MICROS = -Long.MAX_VALUE;
+    /** The same in a date column, in days. */
+    public static final int INFINITY_DAYS = Integer.MAX_VALUE;
+    public static final int MINUS_INFINITY_DAYS = -Integer.MAX_VALUE;
+
     /** Name prefix of the files compaction writes in a day partition, in place of the lake writer's. */
     public static final String COMPACTED_PREFIX = "compacted-";
 
@@ -51,6 +61,10 @@ public final class LakeFormat {
         fields.add(new Schema.Field(TXID, nullable(Schema.create(Schema.Type.LONG)), null, Schema.Field.NULL_DEFAULT_VALUE));
         fields.add(new Schema.Field(KAFKA_PARTITION, Schema.create(Schema.Type.INT)));
         fields.add(new Schema.Field(KAFKA_OFFSET, Schema.create(Schema.Type.LONG)));
+    }
+
+    public static boolean isInfinite(long micros) {
+        return micros == INFINITY_MICROS || micros == MINUS_INFINITY_MICROS;
     }
 
     static Schema nullable(Schema schema) {

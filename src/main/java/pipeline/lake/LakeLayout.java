@@ -13,7 +13,8 @@ import org.apache.avro.LogicalTypes;
  * Where a change event lives in the raw lake:
  * {@code raw/{schema}.{table}/year=YYYY/month=MM/day=DD/{topic}-p{partition}-o{firstOffset}.parquet}.
  * The day is the trip's start for the statistics table and the commit time for every other table
- * (or when the row image lacks the start, as a delete under the default replica identity does).
+ * (or when the row image lacks the start, as a delete under the default replica identity does, or
+ * when the start is infinite).
  */
 public final class LakeLayout {
 
@@ -56,7 +57,12 @@ public final class LakeLayout {
                 table, day.getYear(), day.getMonthValue(), day.getDayOfMonth(), topic, partition, firstOffset);
     }
 
+    /** The day of a start, or null for none: an infinite start lies in no day. */
     private LocalDate localDate(LogicalType type, Object value) {
+        if (value instanceof Long micros && LakeFormat.isInfinite(micros)
+                || value instanceof Integer days && Math.abs(days) == LakeFormat.INFINITY_DAYS) {
+            return null;
+        }
         if (type instanceof LogicalTypes.TimestampMicros) {
             long micros = (Long) value;
             return Instant.ofEpochSecond(Math.floorDiv(micros, MICROS_PER_SECOND)).atZone(zone).toLocalDate();

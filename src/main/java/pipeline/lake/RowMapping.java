@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
@@ -49,6 +50,16 @@ public final class RowMapping {
     private static final String VARIABLE_SCALE_DECIMAL = "io.debezium.data.VariableScaleDecimal";
     private static final String DECIMAL_PRECISION = "connect.decimal.precision";
     private static final int MAX_DECIMAL_PRECISION = 38;
+    // Debezium's stand-ins for PostgreSQL's infinities: the driver's infinity constants (milliseconds)
+    // passed on as they are, in whatever unit the column has
+    private static final long PG_INFINITY = 9_223_372_036_825_200_000L;
+    private static final long PG_MINUS_INFINITY = -9_223_372_036_832_400_000L;
+    private static final long PG_INFINITY_MILLIS = PG_INFINITY / 1000;
+    private static final long PG_MINUS_INFINITY_MILLIS = PG_MINUS_INFINITY / 1000;
+    /** Debezium's infinite dates: -5877611-06-21 for 'infinity' up to 3.4 (debezium/dbz#2524), +5877611-06-21 after it. */
+    private static final Set<Long> DEBEZIUM_INFINITY_DAYS = Set.of(-2_147_472_692L, 2_146_033_979L);
+    /** -5877611-06-22. */
+    private static final long DEBEZIUM_MINUS_INFINITY_DAYS = -2_147_472_691L;
 
     private final org.apache.kafka.connect.data.Schema connectSchema;
     private final Schema avroSchema;
@@ -144,13 +155,16 @@ public final class RowMapping {
             case INT8 -> new Column(intType, (json, field) -> intIn(json, field, Byte.MIN_VALUE, Byte.MAX_VALUE));
             case INT16 -> new Column(intType, (json, field) -> intIn(json, field, Short.MIN_VALUE, Short.MAX_VALUE));
             case INT32 -> switch (name) {
-                case DEBEZIUM_DATE, CONNECT_DATE -> new Column(LogicalTypes.date().addToSchema(intType), RowMapping::int32);
+                case DEBEZIUM_DATE -> new Column(LogicalTypes.date().addToSchema(intType), RowMapping::debeziumDate);
+                case CONNECT_DATE -> new Column(LogicalTypes.date().addToSchema(intType), RowMapping::int32);
                 case MILLI_TIME, CONNECT_TIME -> new Column(LogicalTypes.timeMillis().addToSchema(intType), RowMapping::int32);
                 default -> new Column(intType, RowMapping::int32);
             };
             case INT64 -> switch (name) {
-                case MICRO_TIMESTAMP -> new Column(localTimestampMicros(), RowMapping::int64);
-                case MILLI_TIMESTAMP -> new Column(localTimestampMicros(), (json, field) -> times(int64(json, field), 1000L, field));
+                case MICRO_TIMESTAMP -> new Column(localTimestampMicros(), (json, field) -> infiniteOr(int64(json, field), PG_INFINITY,
+                        PG_MINUS_INFINITY, 1L, field));
+                case MILLI_TIMESTAMP -> new Column(localTimestampMicros(), (json, field) -> infiniteOr(int64(json, field),
+                        PG_INFINITY_MILLIS, PG_MINUS_INFINITY_MILLIS, 1000L, field));
                 case NANO_TIMESTAMP -> new Column(localTimestampMicros(), (json, field) -> Math.floorDiv(int64(json, field), 1000L));
                 case MICRO_TIME -> new Column(LogicalTypes.timeMicros().addToSchema(longType), RowMapping::int64);
                 case CONNECT_TIMESTAMP -> new Column(LogicalTypes.timestampMicros().addToSchema(longType),
@@ -191,7 +205,10 @@ public final class RowMapping {
     }
 
     private static int intIn(JsonParser json, JsonField field, int min, int max) throws IOException {
-        long value = int64(json, field);
+        return intIn(int64(json, field), field, min, max);
+    }
+
+    private static int intIn(long value, JsonField field, int min, int max) {
         if (value < min || value > max) {
             throw field.invalid(value + " is out of range");
         }
@@ -207,6 +224,28 @@ public final class RowMapping {
             throw field.invalid(json.getText() + " is out of range");
         }
         return json.getLongValue();
+    }
+
+    /** A timestamp in microseconds; Debezium's stand-ins for infinities become the lake's infinities. */
+    private static long infiniteOr(long value, long infinity, long minusInfinity, long microsPerUnit, JsonField field) {
+        if (value == infinity) {
+            return LakeFormat.INFINITY_MICROS;
+        }
+        if (value == minusInfinity) {
+            return LakeFormat.MINUS_INFINITY_MICROS;
+        }
+        return microsPerUnit == 1 ? value : times(value, microsPerUnit, field);
+    }
+
+    private static Object debeziumDate(JsonParser json, JsonField field) throws IOException {
+        long days = int64(json, field);
+        if (DEBEZIUM_INFINITY_DAYS.contains(days)) {
+            return LakeFormat.INFINITY_DAYS;
+        }
+        if (days == DEBEZIUM_MINUS_INFINITY_DAYS) {
+            return LakeFormat.MINUS_INFINITY_DAYS;
+        }
+        return intIn(days, field, Integer.MIN_VALUE, Integer.MAX_VALUE);
     }
 
     private static long times(long value, long factor, JsonField field) {
@@ -237,6 +276,13 @@ public final class RowMapping {
     }
 
     private static long zonedMicros(String isoOffsetDateTime, JsonField field) {
+        // how Debezium writes PostgreSQL's infinite timestamptz values
+        if (isoOffsetDateTime.equals("infinity")) {
+            return LakeFormat.INFINITY_MICROS;
+        }
+        if (isoOffsetDateTime.equals("-infinity")) {
+            return LakeFormat.MINUS_INFINITY_MICROS;
+        }
         try {
             return epochMicros(isoOffsetDateTime);
         } catch (DateTimeException | ArithmeticException e) {

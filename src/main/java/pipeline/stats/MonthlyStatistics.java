@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import pipeline.lake.LakeFormat;
+
 /**
  * Accumulates a month's trips per vehicle and computes the contract's statistics, with exact
  * percentiles (percentile_cont: linear interpolation between the two nearest ranks). Values are
@@ -87,7 +89,10 @@ public final class MonthlyStatistics {
                 delays.add(delaySeconds);
             }
             boolean hasDuration = hasEnd && endMicros >= startMicros;
-            double duration = hasDuration ? (endMicros - startMicros) / 1e6 : 0;
+            // PostgreSQL: extract(epoch FROM 'infinity' - started_at) is Infinity
+            double duration = !hasDuration
+                    ? 0
+                    : endMicros == LakeFormat.INFINITY_MICROS ? Double.POSITIVE_INFINITY : (endMicros - startMicros) / 1e6;
             if (hasDistance) {
                 distances.add(distanceKm);
             }

@@ -6,6 +6,8 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 
+import pipeline.lake.LakeFormat;
+
 /**
  * How a timestamp column of the lake becomes a real instant. A {@code timestamptz} value is one
  * already. A {@code timestamp} value is a wall time in {@code pipeline.timezone}, read as
@@ -31,9 +33,9 @@ final class Timeline {
         return wallTimeZone != null;
     }
 
-    /** The instant, as epoch microseconds, of a value read from the lake (wall times counted from the epoch as if in UTC). */
+    /** The instant, as epoch microseconds, of a value read from the lake (wall times counted from the epoch as if in UTC); infinities stay. */
     long instantMicros(long micros) {
-        if (wallTimeZone == null) {
+        if (wallTimeZone == null || LakeFormat.isInfinite(micros)) {
             return micros;
         }
         LocalDateTime wallTime = LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),

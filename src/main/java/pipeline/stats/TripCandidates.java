@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
+import pipeline.lake.LakeFormat;
+
 /**
  * The latest version seen so far of every key found in the month's partitions, about 100 bytes a
  * key. A version is later than another by {@code __lsn}, then {@code __kafka_offset}. Beside it, each
@@ -244,12 +246,18 @@ final class TripCandidates {
             }
             boolean hasEnd = (fields & HAS_END) != 0;
             boolean hasDelay = hasEnd && chunk[at + END_SEEN_MILLIS] != NOT_SEEN;
-            double delaySeconds = hasDelay
-                    ? (chunk[at + END_SEEN_MILLIS] * 1000 - ends.instantMicros(chunk[at + END])) / 1e6
-                    : 0;
+            double delaySeconds = hasDelay ? delaySeconds(chunk[at + END_SEEN_MILLIS], ends.instantMicros(chunk[at + END])) : 0;
             byVehicle[vehicle].add(chunk[at + START], (int) (fields >>> 8 & 0xFF) + 1, hasEnd, chunk[at + END],
                     (fields & HAS_DISTANCE) != 0, Double.longBitsToDouble(chunk[at + DISTANCE]), hasDelay, delaySeconds);
         }
+    }
+
+    /** From an end to the commit that first carried it; an end at plus or minus infinity is infinitely early or late. */
+    static double delaySeconds(long committedMillis, long endMicros) {
+        if (LakeFormat.isInfinite(endMicros)) {
+            return endMicros > 0 ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        }
+        return (committedMillis * 1000 - endMicros) / 1e6;
     }
 
     /** Whether a delete that came after the latest version removes the trip: a correction, not the source's clean-up. */

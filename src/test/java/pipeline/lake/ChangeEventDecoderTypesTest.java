@@ -93,6 +93,31 @@ class ChangeEventDecoderTypesTest {
     }
 
     @Test
+    void postgresInfinitiesReachTheLakeAsItsInfinities() {
+        // what Debezium 3.4 sends for 'infinity' and '-infinity' in timestamptz, timestamp(6), timestamp(3) and date columns
+        Struct infinite = new Struct(ROW).put("id", 1L).put("at_zoned", "infinity").put("at_micros", 9_223_372_036_825_200_000L)
+                .put("at_millis", 9_223_372_036_825_200L).put("day", -2_147_472_692);
+        Struct minusInfinite = new Struct(ROW).put("id", 2L).put("at_zoned", "-infinity").put("at_micros", -9_223_372_036_832_400_000L)
+                .put("at_millis", -9_223_372_036_832_400L).put("day", -2_147_472_691);
+        // Debezium's 'infinity' date after debezium/dbz#2524: +5877611-06-21
+        Struct laterInfiniteDay = new Struct(ROW).put("id", 3L).put("day", 2_146_033_979);
+        ChangeEventDecoder decoder = new ChangeEventDecoder();
+
+        Object[] up = decoder.decode(Envelopes.TOPIC, Envelopes.envelope("c", null, infinite, 1, 1)).row();
+        Object[] down = decoder.decode(Envelopes.TOPIC, Envelopes.envelope("c", null, minusInfinite, 1, 2)).row();
+        Object[] later = decoder.decode(Envelopes.TOPIC, Envelopes.envelope("c", null, laterInfiniteDay, 1, 3)).row();
+
+        int zoned = ROW.field("at_zoned").index();
+        int micros = ROW.field("at_micros").index();
+        int millis = ROW.field("at_millis").index();
+        int day = ROW.field("day").index();
+        assertThat(List.of(up[zoned], up[micros], up[millis], up[day], later[day]))
+                .containsExactly(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE);
+        assertThat(List.of(down[zoned], down[micros], down[millis], down[day]))
+                .containsExactly(-Long.MAX_VALUE, -Long.MAX_VALUE, -Long.MAX_VALUE, -Integer.MAX_VALUE);
+    }
+
+    @Test
     void anyJsonLayoutOfTheRecordDecodesAlike() throws Exception {
         Struct row = randomRow(1);
         byte[] compact = Envelopes.envelope("u", null, row, 7L, 8L);

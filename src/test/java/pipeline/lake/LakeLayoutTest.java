@@ -48,6 +48,21 @@ class LakeLayoutTest {
     }
 
     @Test
+    void anInfiniteStartPartitionsByCommitTime() {
+        LakeLayout byInstant = new LakeLayout(NEW_YORK, "public.trip", "started_at");
+        assertThat(byInstant.partitionDate(event("c", Envelopes.trip(1, "infinity")))).isEqualTo(LocalDate.of(2024, 6, 1));
+        assertThat(byInstant.partitionDate(event("c", Envelopes.trip(1, "-infinity")))).isEqualTo(LocalDate.of(2024, 6, 1));
+
+        LakeLayout byWallTime = new LakeLayout(NEW_YORK, "public.trip", "local_start");
+        Struct row = Envelopes.trip(1, "2024-02-20T00:00:00Z").put("local_start", 9_223_372_036_825_200_000L);
+        assertThat(byWallTime.partitionDate(event("c", row))).isEqualTo(LocalDate.of(2024, 6, 1));
+
+        LakeLayout byDate = new LakeLayout(NEW_YORK, "public.trip", "trip_date");
+        assertThat(byDate.partitionDate(event("c", Envelopes.trip(1, "2024-02-20T00:00:00Z").put("trip_date", -2_147_472_691))))
+                .isEqualTo(LocalDate.of(2024, 6, 1));
+    }
+
+    @Test
     void objectKeysSortByOffsetAndNameTheirOrigin() {
         List<String> keys = List.of(
                 LakeLayout.objectKey("public.trip", LocalDate.of(2024, 1, 5), "cdc.public.trip", 2, 99),

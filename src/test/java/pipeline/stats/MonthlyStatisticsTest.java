@@ -17,6 +17,29 @@ class MonthlyStatisticsTest {
     private static final LocalDate DAY2 = LocalDate.of(2024, 3, 2);
 
     @Test
+    void aTripEndingAtInfinityLastsForeverAsInPostgres() {
+        // PostgreSQL 17: extract(epoch FROM 'infinity' - started_at) = Infinity, and x / Infinity = 0
+        MonthlyStatistics statistics = new MonthlyStatistics(YearMonth.of(2024, 3));
+        statistics.add(new Trip("v1", 0, DAY1, HOUR, 10.0, null));
+        statistics.add(new Trip("v1", HOUR, DAY1, Long.MAX_VALUE, 5.0, null));
+        statistics.add(new Trip("v1", 2 * HOUR, DAY2, -Long.MAX_VALUE, 1.0, null)); // ends before it starts: no duration
+
+        VehicleMonth row = statistics.result().get(0);
+        assertThat(row.totalDurationS()).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(row.avgDurationS()).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(row.avgSpeedKmh()).isZero();
+        assertThat(row.lastTripEndMicros()).isEqualTo(Long.MAX_VALUE);
+        assertThat(row.totalDistanceKm()).isEqualTo(16.0);
+    }
+
+    @Test
+    void anEndAtInfinityWasCommittedInfinitelyEarlyOrLate() {
+        assertThat(TripCandidates.delaySeconds(1_000, 500_000)).isEqualTo(0.5);
+        assertThat(TripCandidates.delaySeconds(1_000, Long.MAX_VALUE)).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(TripCandidates.delaySeconds(1_000, -Long.MAX_VALUE)).isEqualTo(Double.POSITIVE_INFINITY);
+    }
+
+    @Test
     void computesEveryColumnOfOneVehicle() {
         MonthlyStatistics statistics = new MonthlyStatistics(YearMonth.of(2024, 3));
         statistics.add(new Trip("v1", 0, DAY1, HOUR, 10.0, null)); // 3600 s, 10 km

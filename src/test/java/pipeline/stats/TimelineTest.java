@@ -35,6 +35,13 @@ class TimelineTest {
         assertThat(Timeline.INSTANTS.isWallTime()).isFalse();
     }
 
+    @Test
+    void infinitiesStayInfinite() {
+        Timeline newYork = Timeline.wallTimeIn(java.time.ZoneId.of("America/New_York"));
+        assertThat(newYork.instantMicros(Long.MAX_VALUE)).isEqualTo(Long.MAX_VALUE);
+        assertThat(newYork.instantMicros(-Long.MAX_VALUE)).isEqualTo(-Long.MAX_VALUE);
+    }
+
     private static long micros(LocalDateTime wallTime) {
         return micros(wallTime.toInstant(ZoneOffset.UTC));
     }
