@@ -50,8 +50,9 @@ public final class RowMapping {
     private static final String VARIABLE_SCALE_DECIMAL = "io.debezium.data.VariableScaleDecimal";
     private static final String DECIMAL_PRECISION = "connect.decimal.precision";
     private static final int MAX_DECIMAL_PRECISION = 38;
-    // Debezium's stand-ins for PostgreSQL's infinities: the driver's infinity constants (milliseconds)
-    // passed on as they are, in whatever unit the column has
+    // Debezium's stand-ins for PostgreSQL's infinite timestamps: the driver's infinity constants
+    // (PGStatement.DATE_POSITIVE_INFINITY and DATE_NEGATIVE_INFINITY, milliseconds) read as microseconds,
+    // then given in the column's unit
     private static final long PG_INFINITY = 9_223_372_036_825_200_000L;
     private static final long PG_MINUS_INFINITY = -9_223_372_036_832_400_000L;
     private static final long PG_INFINITY_MILLIS = PG_INFINITY / 1000;
