@@ -89,7 +89,7 @@ public final class MonthlyStatistics {
                 delays.add(delaySeconds);
             }
             boolean hasDuration = hasEnd && endMicros >= startMicros;
-            // PostgreSQL: extract(epoch FROM 'infinity' - started_at) is Infinity
+            // PostgreSQL 17: extract(epoch FROM 'infinity' - started_at) is Infinity (15 refuses to subtract)
             double duration = !hasDuration
                     ? 0
                     : endMicros == LakeFormat.INFINITY_MICROS ? Double.POSITIVE_INFINITY : (endMicros - startMicros) / 1e6;

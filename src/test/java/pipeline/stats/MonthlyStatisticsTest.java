@@ -18,7 +18,7 @@ class MonthlyStatisticsTest {
 
     @Test
     void aTripEndingAtInfinityLastsForeverAsInPostgres() {
-        // PostgreSQL 17: extract(epoch FROM 'infinity' - started_at) = Infinity, and x / Infinity = 0
+        // PostgreSQL 17: extract(epoch FROM 'infinity' - started_at) = Infinity, and x / Infinity = 0 (15 refuses to subtract)
         MonthlyStatistics statistics = new MonthlyStatistics(YearMonth.of(2024, 3));
         statistics.add(new Trip("v1", 0, DAY1, HOUR, 10.0, null));
         statistics.add(new Trip("v1", HOUR, DAY1, Long.MAX_VALUE, 5.0, null));
