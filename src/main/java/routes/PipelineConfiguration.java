@@ -82,6 +82,7 @@ public class PipelineConfiguration implements CamelConfiguration {
     private static final long POLL_INTERVAL_MS = 1_000;
     private static final Duration TOPIC_CREATION_TIMEOUT = Duration.ofSeconds(10);
     private static final int KEY_LOOKUP_TIMEOUT_SECONDS = 10;
+    private static final int SOURCE_CHECK_TIMEOUT_SECONDS = 10;
 
     @BindToRegistry
     public PipelineSettings settings(CamelContext context) {
@@ -141,7 +142,7 @@ public class PipelineConfiguration implements CamelConfiguration {
         // a row deleted before its update is read back stays missing: failing would stop the capture for good
         engine.put("post.processors.reselector.reselect.error.handling.mode", "warn");
         debezium.setAdditionalProperties(engine);
-        return new DebeziumBatchComponent(debezium);
+        return new DebeziumBatchComponent(debezium, () -> SourceDatabase.tableWithoutIdentity(settings, SOURCE_CHECK_TIMEOUT_SECONDS));
     }
 
     /** Camel's Kafka producers (change topics, dead letters) reach the brokers as every other Kafka client of the pipeline. */

@@ -18,11 +18,24 @@ public final class DebeziumBatchComponent extends DefaultComponent {
     /** Exchange property holding the batch's {@code List<SourceRecord>}, kept after the body is replaced. */
     public static final String RECORDS = DebeziumBatchConsumer.RECORDS;
 
+    /** Looks at the source before each start of the engine. */
+    @FunctionalInterface
+    public interface SourceCheck {
+        /** Why capture must not start now, or null. */
+        String problem() throws Exception;
+    }
+
     private final PostgresConnectorEmbeddedDebeziumConfiguration configuration;
+    private final SourceCheck sourceCheck;
     private final java.util.Set<DebeziumBatchConsumer> consumers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    public DebeziumBatchComponent(PostgresConnectorEmbeddedDebeziumConfiguration configuration) {
+    public DebeziumBatchComponent(PostgresConnectorEmbeddedDebeziumConfiguration configuration, SourceCheck sourceCheck) {
         this.configuration = configuration;
+        this.sourceCheck = sourceCheck;
+    }
+
+    SourceCheck sourceCheck() {
+        return sourceCheck;
     }
 
     /** Why capturing fails right now (the last engine failure, until a batch goes through again), or null. */

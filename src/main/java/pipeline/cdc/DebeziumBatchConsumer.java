@@ -73,6 +73,16 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
             return;
         }
         engineEnded = new CountDownLatch(1);
+        try {
+            String problem = component().sourceCheck().problem();
+            if (problem != null) {
+                engineStopped(false, problem, null);
+                return;
+            }
+        } catch (Exception e) {
+            engineStopped(false, "the source database could not be checked", e);
+            return;
+        }
         engine = DebeziumEngine.create(Connect.class)
                 .using(configuration.createDebeziumConfiguration().asProperties())
                 .notifying(this::handleBatch)
