@@ -63,8 +63,12 @@ public final class LakeFormat {
         fields.add(new Schema.Field(KAFKA_OFFSET, Schema.create(Schema.Type.LONG)));
     }
 
-    public static boolean isInfinite(long micros) {
+    public static boolean isInfiniteMicros(long micros) {
         return micros == INFINITY_MICROS || micros == MINUS_INFINITY_MICROS;
+    }
+
+    public static boolean isInfiniteDays(int days) {
+        return days == INFINITY_DAYS || days == MINUS_INFINITY_DAYS;
     }
 
     static Schema nullable(Schema schema) {

@@ -59,8 +59,8 @@ public final class LakeLayout {
 
     /** The day of a start, or null for none: an infinite start lies in no day. */
     private LocalDate localDate(LogicalType type, Object value) {
-        if (value instanceof Long micros && LakeFormat.isInfinite(micros)
-                || value instanceof Integer days && Math.abs(days) == LakeFormat.INFINITY_DAYS) {
+        if (value instanceof Long micros && LakeFormat.isInfiniteMicros(micros)
+                || value instanceof Integer days && LakeFormat.isInfiniteDays(days)) {
             return null;
         }
         if (type instanceof LogicalTypes.TimestampMicros) {

@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
@@ -57,8 +56,9 @@ public final class RowMapping {
     private static final long PG_MINUS_INFINITY = -9_223_372_036_832_400_000L;
     private static final long PG_INFINITY_MILLIS = PG_INFINITY / 1000;
     private static final long PG_MINUS_INFINITY_MILLIS = PG_MINUS_INFINITY / 1000;
-    /** Debezium's infinite dates: -5877611-06-21 for 'infinity' up to 3.4 (debezium/dbz#2524), +5877611-06-21 after it. */
-    private static final Set<Long> DEBEZIUM_INFINITY_DAYS = Set.of(-2_147_472_692L, 2_146_033_979L);
+    /** Debezium's 'infinity' date: -5877611-06-21 up to 3.4 (debezium/dbz#2524), +5877611-06-21 after it. */
+    private static final long DEBEZIUM_INFINITY_DAYS = -2_147_472_692L;
+    private static final long DEBEZIUM_INFINITY_DAYS_FIXED = 2_146_033_979L;
     /** -5877611-06-22. */
     private static final long DEBEZIUM_MINUS_INFINITY_DAYS = -2_147_472_691L;
 
@@ -240,7 +240,7 @@ public final class RowMapping {
 
     private static Object debeziumDate(JsonParser json, JsonField field) throws IOException {
         long days = int64(json, field);
-        if (DEBEZIUM_INFINITY_DAYS.contains(days)) {
+        if (days == DEBEZIUM_INFINITY_DAYS || days == DEBEZIUM_INFINITY_DAYS_FIXED) {
             return LakeFormat.INFINITY_DAYS;
         }
         if (days == DEBEZIUM_MINUS_INFINITY_DAYS) {

@@ -35,7 +35,7 @@ final class Timeline {
 
     /** The instant, as epoch microseconds, of a value read from the lake (wall times counted from the epoch as if in UTC); infinities stay. */
     long instantMicros(long micros) {
-        if (wallTimeZone == null || LakeFormat.isInfinite(micros)) {
+        if (wallTimeZone == null || LakeFormat.isInfiniteMicros(micros)) {
             return micros;
         }
         LocalDateTime wallTime = LocalDateTime.ofEpochSecond(Math.floorDiv(micros, 1_000_000L),

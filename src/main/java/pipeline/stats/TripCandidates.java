@@ -254,7 +254,7 @@ final class TripCandidates {
 
     /** From an end to the commit that first carried it; an end at plus or minus infinity is infinitely early or late. */
     static double delaySeconds(long committedMillis, long endMicros) {
-        if (LakeFormat.isInfinite(endMicros)) {
+        if (LakeFormat.isInfiniteMicros(endMicros)) {
             return endMicros > 0 ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
         }
         return (committedMillis * 1000 - endMicros) / 1e6;
