@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
@@ -22,17 +24,24 @@ public final class DevMode extends MainListenerSupport {
     private static final Logger LOG = LoggerFactory.getLogger(DevMode.class);
     private static final int VEHICLES = 25;
     private static final String CONSOLE_USER = "admin";
+    /** How long a stopping JVM waits for Camel (camel.main.shutdown-timeout, 30 s) and then the servers to stop. */
+    private static final long STOP_WAIT_SECONDS = 60;
 
     private final Path directory;
     private final DevServers servers;
     private TripSimulator simulator;
     private final String consolePassword = randomPassword();
 
-    private final AtomicBoolean serversStopped = new AtomicBoolean();
+    private final AtomicBoolean serversStopping = new AtomicBoolean();
+    private final CountDownLatch serversStopped = new CountDownLatch(1);
 
     private DevMode(Path directory, DevServers servers) {
         this.directory = directory;
         this.servers = servers;
+        // On Ctrl-C or SIGTERM the JVM halts as soon as its shutdown hooks end, Camel's included, while the
+        // main thread is still stopping the servers after Camel: Postgres, a process of its own, was left
+        // running. This hook keeps the JVM up until they stopped.
+        Runtime.getRuntime().addShutdownHook(new Thread(this::awaitServersStopped, "dev-servers-stop"));
     }
 
     /** Starts the servers in {@code directory}, emptied first so each run starts from a new fleet. */
@@ -106,15 +115,31 @@ public final class DevMode extends MainListenerSupport {
 
     /** Stops the servers once: after Camel stopped, or when Camel failed to start and never stops. */
     public void stopServers() {
-        if (!serversStopped.compareAndSet(false, true)) {
+        if (!serversStopping.compareAndSet(false, true)) {
             return;
         }
+        // Kafka clients that outlive the routes (Debezium's shared admin client, the broker's own) warn about
+        // every connection the stopping broker refuses: expected here, and no news to whoever stopped it
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("org.apache.kafka.clients.NetworkClient"))
+                .setLevel(ch.qos.logback.classic.Level.ERROR);
         try {
             servers.close();
+            LOG.info("Dev servers stopped; their data stays in {} until the next --dev start", directory.toAbsolutePath());
         } catch (Exception e) {
             LOG.warn("Dev servers did not stop cleanly: {}", e.getMessage());
+        } finally {
+            serversStopped.countDown();
         }
-        LOG.info("Dev servers stopped; their data stays in {} until the next --dev start", directory.toAbsolutePath());
+    }
+
+    private void awaitServersStopped() {
+        try {
+            if (!serversStopped.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                System.err.println("trip-pipeline: the dev servers did not stop within " + STOP_WAIT_SECONDS + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void deleteRecursively(Path directory) throws IOException {

@@ -20,7 +20,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The first and the last screen of {@code --dev}, as a newcomer sees them: the banner and then only
  * the pipeline's lines (no SLF4J error, no configuration dump, no known noise), and a stop that takes
- * seconds and prints no exception.
+ * seconds, prints no exception and leaves no server running.
  */
 @Tag("slow")
 class DevModeTest {
@@ -69,6 +69,10 @@ class DevModeTest {
             assertThat(bannerStart).as("lines before the banner").isLessThan(30);
 
             int shownBeforeStop = firstScreen.length();
+            // the embedded Postgres is a process of its own: the first line of its lock file is its pid
+            long postgresPid = Long
+                    .parseLong(Files.readAllLines(directory.resolve("trip-pipeline-dev/postgres/postmaster.pid")).get(0).trim());
+            assertThat(ProcessHandle.of(postgresPid)).as("Postgres running").hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
             long stopping = System.nanoTime();
             dev.toHandle().destroy();
             assertThat(dev.waitFor(30, TimeUnit.SECONDS)).as("stopped").isTrue();
@@ -78,7 +82,10 @@ class DevModeTest {
                     bannerStart, lines.size() - bannerEnd - 1, took.toMillis() / 1000.0);
             assertThat(took).as("a stop takes seconds").isLessThan(Duration.ofSeconds(15));
             assertThat(text(printed).substring(shownBeforeStop)).as("what --dev printed once told to stop")
-                    .doesNotContain("Exception").doesNotContain("ERROR");
+                    .doesNotContain("Exception").doesNotContain("ERROR").doesNotContain(" WARN ").contains("Dev servers stopped");
+            // pg_ctl returns once the server removed its lock file, a moment before the process ends
+            await().alias("Postgres stopped with --dev").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> ProcessHandle.of(postgresPid).filter(ProcessHandle::isAlive).isEmpty());
         } finally {
             if (dev.isAlive()) {
                 dev.destroyForcibly();
