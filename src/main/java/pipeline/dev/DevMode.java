@@ -48,7 +48,16 @@ public final class DevMode extends MainListenerSupport {
     public static DevMode start(Path directory) throws Exception {
         deleteRecursively(directory);
         DevServers servers = DevServers.start(directory, false);
-        TripSimulator.createTable(servers.postgres.jdbcUrl("postgres"));
+        try {
+            TripSimulator.createTable(servers.postgres.jdbcUrl("postgres"));
+        } catch (Exception e) {
+            try {
+                servers.close();
+            } catch (Exception notStopped) {
+                e.addSuppressed(notStopped);
+            }
+            throw e;
+        }
         return new DevMode(directory, servers);
     }
 

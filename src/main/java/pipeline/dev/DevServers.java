@@ -34,11 +34,22 @@ public final class DevServers implements AutoCloseable {
      * after Camel stopped, where a shutdown hook of its own would stop Postgres under Debezium's feet.
      */
     public static DevServers start(Path baseDir, boolean stopWithJvm) throws Exception {
-        EmbeddedPostgres postgres = EmbeddedPostgres.start(baseDir.resolve("postgres"), freePort(), stopWithJvm);
-        EmbeddedKafka kafka = EmbeddedKafka.start(baseDir.resolve("kafka"), freePort(), freePort());
-        Path s3Dir = baseDir.resolve("s3");
-        EmbeddedS3 s3 = EmbeddedS3.start(s3Dir, freePort(), S3_ACCESS_KEY, S3_SECRET_KEY);
-        return new DevServers(postgres, kafka, s3, s3Dir);
+        EmbeddedPostgres postgres = null;
+        EmbeddedKafka kafka = null;
+        try {
+            postgres = EmbeddedPostgres.start(baseDir.resolve("postgres"), freePort(), stopWithJvm);
+            kafka = EmbeddedKafka.start(baseDir.resolve("kafka"), freePort(), freePort());
+            Path s3Dir = baseDir.resolve("s3");
+            EmbeddedS3 s3 = EmbeddedS3.start(s3Dir, freePort(), S3_ACCESS_KEY, S3_SECRET_KEY);
+            return new DevServers(postgres, kafka, s3, s3Dir);
+        } catch (Exception e) {
+            // the servers already up would outlive the failed start, Postgres as a process of its own
+            Exception notStopped = closeAll(kafka, postgres);
+            if (notStopped != null) {
+                e.addSuppressed(notStopped);
+            }
+            throw e;
+        }
     }
 
     /** The pipeline.* settings that point the routes at these servers. */
@@ -63,10 +74,32 @@ public final class DevServers implements AutoCloseable {
         }
     }
 
+    /** Stops every server, even when one of them fails to stop. */
     @Override
     public void close() throws Exception {
-        s3.close();
-        kafka.close();
-        postgres.close();
+        Exception failure = closeAll(s3, kafka, postgres);
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Closes each server that was started; returns the first failure, the later ones suppressed in it, or null. */
+    private static Exception closeAll(AutoCloseable... servers) {
+        Exception failure = null;
+        for (AutoCloseable server : servers) {
+            if (server == null) {
+                continue;
+            }
+            try {
+                server.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        return failure;
     }
 }
