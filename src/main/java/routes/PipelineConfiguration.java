@@ -39,6 +39,7 @@ import pipeline.lake.LakeBatchWriter;
 import pipeline.lake.LakeLayout;
 import pipeline.observe.DependencyHealthCheck;
 import pipeline.observe.LagMonitor;
+import pipeline.observe.ManagementPort;
 import pipeline.observe.PipelineMetrics;
 import pipeline.stats.LakeCatchUp;
 import pipeline.stats.LeaderCatchUp;
@@ -289,6 +290,7 @@ public class PipelineConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         PipelineSettings settings = context.getRegistry().lookupByNameAndType("settings", PipelineSettings.class);
+        ManagementPort.requireFree(settings.console.httpPort);
         PostgresLockClusterService cluster = context.getRegistry().lookupByNameAndType("clusterService", PostgresLockClusterService.class);
         context.addService(cluster);
         // bound here, before the routes are built, rather than as beans whose order of creation Camel does not promise

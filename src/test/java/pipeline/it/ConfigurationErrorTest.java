@@ -49,6 +49,17 @@ class ConfigurationErrorTest {
         }
     }
 
+    @Test
+    void aManagementPortAnotherProcessListensOnExitsWithOneLineNamingTheKey() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            Process process = start(List.of(), Map.of("PIPELINE_HTTP_PORT", String.valueOf(taken.getLocalPort())));
+            List<String> errors = errorLines(process);
+            assertThat(process.exitValue()).isEqualTo(2);
+            assertThat(errors).singleElement().asString()
+                    .startsWith("trip-pipeline: Invalid configuration pipeline.http.port=" + taken.getLocalPort() + ": the port is in use");
+        }
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "--month 2024-13 | --month 2024-13 is not a month in the form YYYY-MM",
