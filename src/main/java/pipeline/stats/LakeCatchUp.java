@@ -1,6 +1,7 @@
 package pipeline.stats;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -9,6 +10,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pipeline.config.PipelineSettings;
+import pipeline.config.RootCause;
 import pipeline.lake.LakeWriterOffsets;
 
 /**
@@ -33,7 +35,11 @@ public final class LakeCatchUp {
     public static boolean await(Map<String, Object> kafkaClient, String topic, String groupId, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (Admin admin = Admin.create(kafkaClient)) {
+        Map<String, Object> client = new HashMap<>(kafkaClient);
+        // bounds the admin client's own retries too: closing it waited for them, a minute while Kafka was away
+        client.put("default.api.timeout.ms", (int) ADMIN_TIMEOUT.toMillis());
+        client.put("request.timeout.ms", (int) ADMIN_TIMEOUT.toMillis());
+        try (Admin admin = Admin.create(client)) {
             Map<TopicPartition, Long> target = LakeWriterOffsets.endOffsets(admin, List.of(topic), ADMIN_TIMEOUT);
             while (System.nanoTime() < deadline) {
                 Map<TopicPartition, Long> committed = LakeWriterOffsets.committed(admin, groupId, ADMIN_TIMEOUT);
@@ -49,10 +55,18 @@ public final class LakeCatchUp {
                 // no change was ever captured for the table: there is nothing to wait for
                 return true;
             }
-            LOG.warn("Could not compare the lake writer's offsets with topic {}: {}", topic, e.getMessage());
+            // an unreachable broker is a timeout, of the admin client's own or of the wait for it
+            String problem = e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException
+                    ? notAnswered()
+                    : RootCause.describe(e);
+            LOG.warn("Could not compare the lake writer's offsets with topic {}: {}", topic, problem);
         } catch (java.util.concurrent.TimeoutException e) {
-            LOG.warn("Could not compare the lake writer's offsets with topic {}: {}", topic, e.getMessage());
+            LOG.warn("Could not compare the lake writer's offsets with topic {}: {}", topic, notAnswered());
         }
         return false;
+    }
+
+    private static String notAnswered() {
+        return "Kafka did not answer within " + ADMIN_TIMEOUT.toSeconds() + " s";
     }
 }

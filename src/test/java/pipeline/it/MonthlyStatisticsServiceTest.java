@@ -94,6 +94,17 @@ class MonthlyStatisticsServiceTest {
         assertThat(manifest.get("month").asText()).isEqualTo("2024-02");
     }
 
+    @Test
+    void anUnreachableKafkaEndsTheWaitForTheLakeWithinTheAdminTimeout() throws Exception {
+        String nothingListens = "127.0.0.1:" + pipeline.dev.DevServers.freePort();
+        long started = System.nanoTime();
+        boolean caughtUp = LakeCatchUp.await(Map.of("bootstrap.servers", nothingListens), "cdc.public.trip", "lake",
+                Duration.ofMinutes(10));
+        assertThat(caughtUp).isFalse();
+        // 10 s for Kafka to answer; closing the admin client waited another minute for its own retries
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
+    }
+
     private static String newBucket(String prefix) {
         String bucket = prefix + "-" + System.nanoTime();
         SharedServers.s3().createBucket(r -> r.bucket(bucket));
