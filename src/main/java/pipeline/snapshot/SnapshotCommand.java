@@ -60,8 +60,14 @@ public final class SnapshotCommand {
     }
 
     /** The primary key as the source declares it; the statistics' key column when the source no longer knows the table. */
-    private static List<String> keyColumns(PipelineSettings settings, String table) throws SQLException {
-        List<String> key = SourceDatabase.primaryKey(settings, table, DATABASE_TIMEOUT_SECONDS);
+    private static List<String> keyColumns(PipelineSettings settings, String table) {
+        List<String> key;
+        try {
+            key = SourceDatabase.primaryKey(settings, table, DATABASE_TIMEOUT_SECONDS);
+        } catch (SQLException e) {
+            // the driver's own message says where it tried; the socket's innermost one only "Connection refused"
+            throw new IllegalStateException("the source database could not tell " + table + "'s primary key: " + e.getMessage());
+        }
         if (!key.isEmpty()) {
             return key;
         }

@@ -68,6 +68,19 @@ class SnapshotTest {
         }
     }
 
+    @Test
+    void withTheSourceDatabaseUnreachableItExitsOneWithOneLineSayingWhereItTried() throws Exception {
+        int nothingListens = pipeline.dev.DevServers.freePort();
+        RunningPipeline unreachable = new RunningPipeline("trip_snapshot_unreachable").with("pipeline.pg.port",
+                String.valueOf(nothingListens));
+        AppProcess snapshot = AppProcess.start(unreachable, "snapshot", "--table", unreachable.table);
+        assertThat(snapshot.exitCode(Duration.ofMinutes(1))).as(snapshot.output()).isEqualTo(1);
+        assertThat(snapshot.output().lines().toList()).singleElement().asString()
+                .startsWith("trip-pipeline snapshot: " + unreachable.table + " as of ")
+                .contains("the source database could not tell " + unreachable.table + "'s primary key")
+                .contains(":" + nothingListens + " refused");
+    }
+
     private static String snapshot(RunningPipeline pipeline, String... arguments) throws Exception {
         String[] command = new String[arguments.length + 1];
         command[0] = "snapshot";
