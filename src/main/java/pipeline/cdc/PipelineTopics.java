@@ -2,7 +2,6 @@ package pipeline.cdc;
 
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +15,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
 
 /**
@@ -39,11 +39,7 @@ public final class PipelineTopics {
      * defaults apply at first use, as before.
      */
     public static void createMissing(Map<String, Object> kafkaClient, Collection<String> topics, int partitions, Duration timeout) {
-        Map<String, Object> client = new HashMap<>(kafkaClient);
-        // bounds the admin client's own retries too, or closing it would wait for them while Kafka is away
-        client.put("default.api.timeout.ms", (int) timeout.toMillis());
-        client.put("request.timeout.ms", (int) timeout.toMillis());
-        try (Admin admin = Admin.create(client)) {
+        try (Admin admin = Admin.create(PipelineSettings.Kafka.withCallTimeout(kafkaClient, timeout))) {
             Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             List<NewTopic> missing = topics.stream().filter(topic -> !existing.contains(topic))
                     .map(topic -> new NewTopic(topic, Optional.of(partitions), Optional.empty())

@@ -157,6 +157,17 @@ public final class PipelineSettings {
             return properties;
         }
 
+        /**
+         * {@code client} with each call of an admin client, its own retries included, bounded by {@code timeout}:
+         * closing the client then never waits longer than that for calls still pending while Kafka is away.
+         */
+        public static Map<String, Object> withCallTimeout(Map<String, Object> client, Duration timeout) {
+            Map<String, Object> bounded = new HashMap<>(client);
+            bounded.put("default.api.timeout.ms", (int) timeout.toMillis());
+            bounded.put("request.timeout.ms", (int) timeout.toMillis());
+            return bounded;
+        }
+
         /** The Kafka change topic of a captured table: {@code {prefix}.{schema}.{table}}. */
         public String changeTopic(String table) {
             return topicPrefix + "." + table;

@@ -3,6 +3,7 @@ package pipeline.observe;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -103,8 +104,8 @@ public final class DependencyHealthCheck extends AbstractHealthCheck {
     /** Asks the Kafka cluster for its id. */
     public static DependencyHealthCheck kafka(PipelineSettings settings) {
         return new DependencyHealthCheck("kafka", () -> {
-            Map<String, Object> client = settings.kafka.clientProperties(Map.of("request.timeout.ms", TIMEOUT_SECONDS * 1000,
-                    "default.api.timeout.ms", TIMEOUT_SECONDS * 1000, "reconnect.backoff.max.ms", 1000));
+            Map<String, Object> client = PipelineSettings.Kafka.withCallTimeout(
+                    settings.kafka.clientProperties(Map.of("reconnect.backoff.max.ms", 1000)), Duration.ofSeconds(TIMEOUT_SECONDS));
             try (Admin admin = Admin.create(client)) {
                 admin.describeCluster().clusterId().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             } catch (TimeoutException e) {

@@ -119,7 +119,7 @@ public final class LagMonitor extends ServiceSupport {
     /** With Kafka clients opened for the measurement: kept open between measurements, they would wake up in between. */
     private void measureLake() throws Exception {
         List<String> topics = settings.pg.tables.stream().map(settings.kafka::changeTopic).toList();
-        Map<String, Object> client = settings.kafka.clientProperties(Map.of("request.timeout.ms", 5000, "default.api.timeout.ms", 5000));
+        Map<String, Object> client = PipelineSettings.Kafka.withCallTimeout(settings.kafka.clientProperties(), ADMIN_TIMEOUT);
         Map<TopicPartition, Long> firstUncommitted = new HashMap<>();
         long lag = 0;
         try (Admin admin = Admin.create(client)) {

@@ -1,7 +1,6 @@
 package pipeline.stats;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,11 +34,7 @@ public final class LakeCatchUp {
     public static boolean await(Map<String, Object> kafkaClient, String topic, String groupId, Duration timeout)
             throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, Object> client = new HashMap<>(kafkaClient);
-        // bounds the admin client's own retries too: closing it waited for them, a minute while Kafka was away
-        client.put("default.api.timeout.ms", (int) ADMIN_TIMEOUT.toMillis());
-        client.put("request.timeout.ms", (int) ADMIN_TIMEOUT.toMillis());
-        try (Admin admin = Admin.create(client)) {
+        try (Admin admin = Admin.create(PipelineSettings.Kafka.withCallTimeout(kafkaClient, ADMIN_TIMEOUT))) {
             Map<TopicPartition, Long> target = LakeWriterOffsets.endOffsets(admin, List.of(topic), ADMIN_TIMEOUT);
             while (System.nanoTime() < deadline) {
                 Map<TopicPartition, Long> committed = LakeWriterOffsets.committed(admin, groupId, ADMIN_TIMEOUT);
