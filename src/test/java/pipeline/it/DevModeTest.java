@@ -69,9 +69,8 @@ class DevModeTest {
             assertThat(bannerStart).as("lines before the banner").isLessThan(30);
 
             int shownBeforeStop = firstScreen.length();
-            // the embedded Postgres is a process of its own: the first line of its lock file is its pid
-            long postgresPid = Long
-                    .parseLong(Files.readAllLines(directory.resolve("trip-pipeline-dev/postgres/postmaster.pid")).get(0).trim());
+            // the embedded Postgres is a process of its own
+            long postgresPid = DevServersTest.postmasterPid(directory.resolve("trip-pipeline-dev/postgres")).orElseThrow();
             assertThat(ProcessHandle.of(postgresPid)).as("Postgres running").hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
             long stopping = System.nanoTime();
             dev.toHandle().destroy();

@@ -20,21 +20,23 @@ class DevServersTest {
         Path directory = Files.createTempDirectory("dev-servers");
         // Kafka cannot make its log directory where a file is: its start fails once Postgres runs
         Files.writeString(directory.resolve("kafka"), "not a directory");
-        Path postmasterPid = directory.resolve("postgres").resolve("postmaster.pid");
+        Path dataDirectory = directory.resolve("postgres");
         // Postgres stops without a hook of its own, as under --dev
         try {
             assertThatThrownBy(() -> DevServers.start(directory, false)).hasMessageContaining("kafka");
             // a stopped Postgres removes its pid file; one left running keeps it
-            await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(postmasterPid));
+            await().atMost(Duration.ofSeconds(30)).until(() -> postmasterPid(dataDirectory).isEmpty());
         } finally {
-            runningPostgres(postmasterPid).ifPresent(ProcessHandle::destroy);
+            postmasterPid(dataDirectory).flatMap(ProcessHandle::of).ifPresent(ProcessHandle::destroy);
         }
     }
 
-    private static Optional<ProcessHandle> runningPostgres(Path postmasterPid) throws Exception {
-        if (!Files.exists(postmasterPid)) {
+    /** The pid on the first line of the lock file a Postgres keeps in its data directory while it runs. */
+    static Optional<Long> postmasterPid(Path dataDirectory) throws java.io.IOException {
+        Path lockFile = dataDirectory.resolve("postmaster.pid");
+        if (!Files.exists(lockFile)) {
             return Optional.empty();
         }
-        return ProcessHandle.of(Long.parseLong(Files.readAllLines(postmasterPid).get(0).trim()));
+        return Optional.of(Long.parseLong(Files.readAllLines(lockFile).get(0).trim()));
     }
 }
