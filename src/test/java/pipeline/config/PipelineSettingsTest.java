@@ -101,8 +101,8 @@ class PipelineSettingsTest {
         RuntimeException wrapped = new RuntimeException("post processing failed", new IllegalStateException(cause));
         assertThat(StartupFailure.isConfiguration(wrapped)).isTrue();
         assertThat(StartupFailure.describe(wrapped)).isEqualTo("Invalid configuration pipeline.timezone=X: unknown time zone");
-        assertThat(StartupFailure.describe(new RuntimeException("outer", new java.net.ConnectException("refused"))))
-                .isEqualTo("start-up failed: ConnectException: refused");
+        assertThat(StartupFailure.describe(new RuntimeException("outer", new IllegalStateException("bucket name rejected"))))
+                .isEqualTo("start-up failed: IllegalStateException: bucket name rejected");
     }
 
     private static Map<String, String> defaults() throws IOException {
