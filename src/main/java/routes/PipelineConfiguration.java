@@ -31,6 +31,7 @@ import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
 import pipeline.config.S3Clients;
 import pipeline.config.SourceDatabase;
+import pipeline.config.UnknownSettings;
 import pipeline.console.HawtioConsole;
 import pipeline.console.StatisticsOperations;
 import pipeline.lake.DeadLetters;
@@ -291,6 +292,7 @@ public class PipelineConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PipelineSettings settings = context.getRegistry().lookupByNameAndType("settings", PipelineSettings.class);
         ManagementPort.requireFree(settings.console.httpPort);
+        UnknownSettings.documented().find(System.getenv(), System.getProperties()).forEach(LOG::warn);
         PostgresLockClusterService cluster = context.getRegistry().lookupByNameAndType("clusterService", PostgresLockClusterService.class);
         context.addService(cluster);
         // bound here, before the routes are built, rather than as beans whose order of creation Camel does not promise
