@@ -50,8 +50,14 @@ public final class App {
         List<String> arguments = List.of(args);
         String command = arguments.isEmpty() ? "" : arguments.get(0);
         switch (command) {
-            case "stats" -> System.exit(StatsCommand.run(arguments.subList(1, arguments.size())));
-            case "snapshot" -> System.exit(SnapshotCommand.run(arguments.subList(1, arguments.size())));
+            case "stats" -> {
+                logOnlyErrors();
+                System.exit(StatsCommand.run(arguments.subList(1, arguments.size())));
+            }
+            case "snapshot" -> {
+                logOnlyErrors();
+                System.exit(SnapshotCommand.run(arguments.subList(1, arguments.size())));
+            }
             case "--help", "-h", "help" -> {
                 System.out.print(USAGE);
                 System.exit(0);
@@ -64,6 +70,16 @@ public final class App {
             }
             default -> System.exit(refuse(command));
         }
+    }
+
+    /**
+     * A command's stdout is its one summary line, and a failure one line on stderr: the libraries' warnings
+     * (a Kafka client retrying its connection every second) would bury them. Read by logback.xml, so set
+     * before the first logger exists.
+     */
+    private static void logOnlyErrors() {
+        System.setProperty("trip-pipeline.log.threshold", "ERROR");
+        System.setProperty("trip-pipeline.log.target", "System.err");
     }
 
     /** A typo must not look like a pipeline that started: one line naming it, exit status 2. */

@@ -47,10 +47,10 @@ public final class SnapshotCommand {
         try (S3Client s3 = S3Clients.create(settings)) {
             List<String> key = keyColumns(settings, arguments.table());
             // as the statistics do: changes already in Kafka are given pipeline.stats.lake-wait to reach the lake
-            boolean caughtUp = LakeCatchUp.await(settings, arguments.table());
+            LakeCatchUp.Outcome lake = LakeCatchUp.awaitOutcome(settings, arguments.table());
             long budget = (long) (Runtime.getRuntime().maxMemory() * HEAP_BUDGET);
-            System.out.println(new TableSnapshot(s3, settings.s3.bucket, budget).write(arguments.table(), key, arguments.asOf())
-                    + (caughtUp ? "" : " (the lake writer had not caught up with Kafka)"));
+            System.out.println(
+                    new TableSnapshot(s3, settings.s3.bucket, budget).write(arguments.table(), key, arguments.asOf()) + lake.remark());
             return 0;
         } catch (Exception e) {
             System.err.println(

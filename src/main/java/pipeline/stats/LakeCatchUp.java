@@ -2,6 +2,7 @@ package pipeline.stats;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -25,15 +26,52 @@ public final class LakeCatchUp {
     private LakeCatchUp() {
     }
 
+    /**
+     * How a wait ended and how long it took; {@code problem} says why the offsets could not be compared
+     * (null when they could).
+     */
+    public record Outcome(boolean caughtUp, Duration waited, String problem) {
+
+        /** What a command appends to its summary line: nothing after a wait of under a second. */
+        public String remark() {
+            String seconds = String.format(Locale.ROOT, "%.1f s", waited.toMillis() / 1000.0);
+            if (problem != null) {
+                return " (not known whether the lake writer had caught up with Kafka: " + problem + ")";
+            }
+            if (!caughtUp) {
+                return " (the lake writer had not caught up with Kafka after " + seconds + ")";
+            }
+            return waited.compareTo(Duration.ofSeconds(1)) < 0
+                    ? ""
+                    : " (after " + seconds + " waiting for the lake writer to store what Kafka held)";
+        }
+    }
+
     /** True when the lake writer caught up with {@code table}'s change topic within {@code pipeline.stats.lake-wait}. */
     public static boolean await(PipelineSettings settings, String table) throws InterruptedException {
         return await(settings.kafka.clientProperties(), settings.kafka.changeTopic(table), settings.kafka.groupId, settings.stats.lakeWait);
     }
 
-    /** True when the lake caught up before {@code timeout}. */
+    /** True when the lake caught up before {@code timeout}; a failure to compare is logged. */
     public static boolean await(Map<String, Object> kafkaClient, String topic, String groupId, Duration timeout)
             throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Outcome outcome = awaitOutcome(kafkaClient, topic, groupId, timeout);
+        if (outcome.problem() != null) {
+            LOG.warn("Could not compare the lake writer's offsets with topic {}: {}", topic, outcome.problem());
+        }
+        return outcome.caughtUp();
+    }
+
+    /** For a command, which tells the outcome in its one line rather than in a log. */
+    public static Outcome awaitOutcome(PipelineSettings settings, String table) throws InterruptedException {
+        return awaitOutcome(settings.kafka.clientProperties(), settings.kafka.changeTopic(table), settings.kafka.groupId,
+                settings.stats.lakeWait);
+    }
+
+    private static Outcome awaitOutcome(Map<String, Object> kafkaClient, String topic, String groupId, Duration timeout)
+            throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
         try (Admin admin = Admin.create(PipelineSettings.Kafka.withCallTimeout(kafkaClient, ADMIN_TIMEOUT))) {
             Map<TopicPartition, Long> target = LakeWriterOffsets.endOffsets(admin, List.of(topic), ADMIN_TIMEOUT);
             while (System.nanoTime() < deadline) {
@@ -41,24 +79,28 @@ public final class LakeCatchUp {
                 boolean caughtUp = target.entrySet().stream()
                         .allMatch(end -> end.getValue() == 0 || committed.getOrDefault(end.getKey(), 0L) >= end.getValue());
                 if (caughtUp) {
-                    return true;
+                    return new Outcome(true, since(start), null);
                 }
                 Thread.sleep(POLL_MS);
             }
+            return new Outcome(false, since(start), null);
         } catch (java.util.concurrent.ExecutionException e) {
             if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
                 // no change was ever captured for the table: there is nothing to wait for
-                return true;
+                return new Outcome(true, since(start), null);
             }
             // an unreachable broker is a timeout, of the admin client's own or of the wait for it
             String problem = e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException
                     ? notAnswered()
                     : RootCause.describe(e);
-            LOG.warn("Could not compare the lake writer's offsets with topic {}: {}", topic, problem);
+            return new Outcome(false, since(start), problem);
         } catch (java.util.concurrent.TimeoutException e) {
-            LOG.warn("Could not compare the lake writer's offsets with topic {}: {}", topic, notAnswered());
+            return new Outcome(false, since(start), notAnswered());
         }
-        return false;
+    }
+
+    private static Duration since(long start) {
+        return Duration.ofNanos(System.nanoTime() - start);
     }
 
     private static String notAnswered() {

@@ -33,10 +33,9 @@ public final class StatsCommand {
             return 2;
         }
         try (S3Client s3 = S3Clients.create(settings)) {
-            boolean caughtUp = LakeCatchUp.await(settings, settings.stats.table);
+            LakeCatchUp.Outcome lake = LakeCatchUp.awaitOutcome(settings, settings.stats.table);
             StatisticsJob job = StatisticsJob.of(s3, settings);
-            System.out.println(job.run(month, caughtUp, StatisticsJob.Reason.ON_DEMAND)
-                    + (caughtUp ? "" : " (the lake writer had not caught up with Kafka)"));
+            System.out.println(job.run(month, lake.caughtUp(), StatisticsJob.Reason.ON_DEMAND) + lake.remark());
             return 0;
         } catch (Exception e) {
             System.err.println("trip-pipeline stats: " + month + " failed: " + RootCause.describe(e));
