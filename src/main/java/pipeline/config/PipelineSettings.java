@@ -49,6 +49,11 @@ public final class PipelineSettings {
         return new PipelineSettings(key -> properties.resolveProperty(key).orElse(null));
     }
 
+    /** The environment variable that overrides {@code key}, by Camel's rule: upper case, '.' and '-' become '_'. */
+    public static String environmentVariable(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
     /** Reads every key through {@code source}, which returns the resolved value or null when unset. */
     public PipelineSettings(Function<String, String> source) {
         Keys keys = new Keys(source);

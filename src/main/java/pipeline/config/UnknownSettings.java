@@ -45,7 +45,7 @@ public final class UnknownSettings {
     /** One line for each PIPELINE_ variable and each -Dpipeline. property that matches no setting. */
     public List<String> find(Map<String, String> environment, Properties systemProperties) {
         Map<String, String> keyOfVariable = new TreeMap<>();
-        keys.forEach(key -> keyOfVariable.put(variable(key), key));
+        keys.forEach(key -> keyOfVariable.put(PipelineSettings.environmentVariable(key), key));
         List<String> unknown = new ArrayList<>();
         new TreeSet<>(environment.keySet()).stream()
                 .filter(name -> name.startsWith(VARIABLE_PREFIX) && !keyOfVariable.containsKey(name))
@@ -54,11 +54,6 @@ public final class UnknownSettings {
                 .filter(name -> name.startsWith(KEY_PREFIX) && !keys.contains(name))
                 .forEach(name -> unknown.add("system property " + name + " " + ignored(name.substring(KEY_PREFIX.length()))));
         return unknown;
-    }
-
-    /** Camel's rule for environment overrides: upper case, '.' and '-' become '_'. */
-    static String variable(String key) {
-        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 
     private String ignored(String rest) {

@@ -3,17 +3,21 @@ package pipeline.dev;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.YearMonth;
+import java.time.ZoneId;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pipeline.config.PipelineSettings;
 
 /**
  * {@code --dev}: starts embedded Postgres, Kafka and S3 in a fresh working directory before the
@@ -98,12 +102,24 @@ public final class DevMode extends MainListenerSupport {
                   Health    http://localhost:{}/observe/health   metrics /observe/metrics
                 Query the lake with DuckDB (files appear after pipeline.lake.flush-interval):
                   SELECT * FROM read_parquet('{}/raw/public.trip/**/*.parquet', hive_partitioning=true, union_by_name=true);
+                Run the commands on these servers from another shell:
+                  export {}
+                  java -jar target/trip-pipeline.jar stats --month {}
+                  java -jar target/trip-pipeline.jar snapshot --table public.trip
                 Stop with Ctrl-C.
                 ---------------------------------------------------------------------------""",
                 VEHICLES, servers.postgres.jdbcUrl("postgres"), servers.kafka.bootstrapServers(), prefix, prefix,
                 servers.s3.endpoint(), bucket, DevServers.S3_ACCESS_KEY, bucket, lake,
                 main.getCamelContext().resolvePropertyPlaceholders("{{pipeline.hawtio.port}}"), CONSOLE_USER, consolePassword,
-                main.getCamelContext().resolvePropertyPlaceholders("{{pipeline.http.port}}"), lake);
+                main.getCamelContext().resolvePropertyPlaceholders("{{pipeline.http.port}}"), lake, commandEnvironment(),
+                YearMonth.now(ZoneId.of(main.getCamelContext().resolvePropertyPlaceholders("{{pipeline.timezone}}"))));
+    }
+
+    /** The dev servers' settings as the variables a command reads (the S3 key is the dev server's own, made for it). */
+    private String commandEnvironment() {
+        return servers.pipelineProperties().entrySet().stream().filter(setting -> !setting.getValue().isEmpty())
+                .map(setting -> PipelineSettings.environmentVariable(setting.getKey()) + "=" + setting.getValue())
+                .collect(Collectors.joining(" "));
     }
 
     @Override

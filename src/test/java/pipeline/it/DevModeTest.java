@@ -68,7 +68,24 @@ class DevModeTest {
             }
             assertThat(bannerStart).as("lines before the banner").isLessThan(30);
 
-            int shownBeforeStop = firstScreen.length();
+            // what the banner tells a user to paste into another shell runs a command on the same servers
+            String export = lines.stream().filter(line -> line.startsWith("  export PIPELINE_")).findFirst().orElseThrow();
+            String month = lines.stream().filter(line -> line.contains(" stats --month ")).findFirst().orElseThrow().replaceAll(".* ", "");
+            ProcessBuilder stats = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp",
+                    System.getProperty("java.class.path"),
+                    "routes.App", "stats", "--month", month).redirectErrorStream(true);
+            for (String variable : export.trim().substring("export ".length()).split(" ")) {
+                stats.environment().put(variable.substring(0, variable.indexOf('=')), variable.substring(variable.indexOf('=') + 1));
+            }
+            // the lake writer flushes once a minute here: the command need not wait for it
+            stats.environment().put("PIPELINE_STATS_LAKE_WAIT", "1s");
+            Process command = stats.start();
+            assertThat(command.waitFor(60, TimeUnit.SECONDS)).as("stats --month ended").isTrue();
+            String statsOutput = new String(command.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(command.exitValue()).as(statsOutput).isZero();
+            assertThat(statsOutput.lines().toList()).singleElement().asString().startsWith("statistics for " + month + ": ");
+
+            int shownBeforeStop = text(printed).length();
             // the embedded Postgres is a process of its own
             long postgresPid = DevServersTest.postmasterPid(directory.resolve("trip-pipeline-dev/postgres")).orElseThrow();
             assertThat(ProcessHandle.of(postgresPid)).as("Postgres running").hasValueSatisfying(p -> assertThat(p.isAlive()).isTrue());
