@@ -89,7 +89,7 @@ final class RunningPipeline implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command);
         properties.forEach((key, value) -> {
             if (!key.startsWith("camel.")) {
-                builder.environment().put(key.toUpperCase().replace('.', '_').replace('-', '_'), value);
+                builder.environment().put(pipeline.config.PipelineSettings.environmentVariable(key), value);
             }
         });
         return builder.redirectErrorStream(true).start();
