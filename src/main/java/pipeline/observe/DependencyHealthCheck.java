@@ -20,6 +20,7 @@ import pipeline.config.SourceDatabase;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * Whether one of the servers the pipeline depends on answers right now: DOWN, with the reason, makes
@@ -133,6 +134,13 @@ public final class DependencyHealthCheck extends AbstractHealthCheck {
                 if (settings.s3.accessKey.isEmpty() && String.valueOf(e.getMessage()).startsWith("Unable to load credentials")) {
                     throw new IllegalStateException("no S3 credentials: pipeline.s3.access-key and secret-key are empty "
                             + "and the AWS default credential chain found none");
+                }
+                throw e;
+            } catch (S3Exception e) {
+                // a HEAD has no body to tell which: S3 says only "Forbidden"
+                if (e.statusCode() == 403) {
+                    throw new IllegalStateException("S3 refused access to bucket " + settings.s3.bucket + " (403 Forbidden): "
+                            + "pipeline.s3.access-key or secret-key is wrong, or the bucket belongs to another account");
                 }
                 throw e;
             }

@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The shipped defaults are valid; each bad value is refused with its key named. */
-class PipelineSettingsTest {
+public class PipelineSettingsTest {
 
     @Test
     void theShippedDefaultsAreTheContractsDefaults() throws IOException {
@@ -105,7 +105,8 @@ class PipelineSettingsTest {
                 .isEqualTo("start-up failed: IllegalStateException: bucket name rejected");
     }
 
-    private static Map<String, String> defaults() throws IOException {
+    /** The shipped defaults, as application.properties gives them. */
+    public static Map<String, String> defaults() throws IOException {
         Properties properties = new Properties();
         try (InputStream in = PipelineSettingsTest.class.getResourceAsStream("/application.properties")) {
             properties.load(in);
