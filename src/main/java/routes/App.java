@@ -3,7 +3,10 @@ package routes;
 import java.nio.file.Path;
 import java.util.List;
 
+import ch.qos.logback.classic.Level;
+import org.apache.camel.main.DefaultMainShutdownStrategy;
 import org.apache.camel.main.Main;
+import org.slf4j.LoggerFactory;
 import pipeline.config.StartupFailure;
 import pipeline.dev.DevMode;
 import pipeline.snapshot.SnapshotCommand;
@@ -100,6 +103,8 @@ public final class App {
             return main.run(new String[0]);
         } catch (Exception e) {
             System.err.println("trip-pipeline: " + StartupFailure.describe(e));
+            // the JVM exits because start-up failed: Camel's shutdown hook would log that a SIGTERM triggered it
+            ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(DefaultMainShutdownStrategy.class)).setLevel(Level.OFF);
             return StartupFailure.isConfiguration(e) ? 2 : 1;
         } finally {
             if (devMode != null) {

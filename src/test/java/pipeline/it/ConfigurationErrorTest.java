@@ -46,6 +46,9 @@ class ConfigurationErrorTest {
             assertThat(process.exitValue()).as(command.toString()).isEqualTo(2);
             assertThat(errors).as(command.toString()).singleElement().asString()
                     .containsPattern("^trip-pipeline( stats)?: Invalid configuration " + java.util.regex.Pattern.quote(key) + "=");
+            // no signal stopped it: the log must not say one did
+            assertThat(new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).as(command.toString())
+                    .doesNotContain("SIGTERM");
         }
     }
 
