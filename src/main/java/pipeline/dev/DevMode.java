@@ -1,8 +1,10 @@
 package pipeline.dev;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.Comparator;
@@ -28,41 +30,58 @@ public final class DevMode extends MainListenerSupport {
     private static final Logger LOG = LoggerFactory.getLogger(DevMode.class);
     private static final int VEHICLES = 25;
     private static final String CONSOLE_USER = "admin";
+    private static final String LOCK_FILE = "dev.lock";
     /** How long a stopping JVM waits for Camel (camel.main.shutdown-timeout, 30 s) and then the servers to stop. */
     private static final long STOP_WAIT_SECONDS = 60;
 
     private final Path directory;
     private final DevServers servers;
+    /** Held while this run's servers use the directory; the OS releases it if the process dies. */
+    private final FileChannel lockFile;
     private TripSimulator simulator;
     private final String consolePassword = randomPassword();
 
     private final AtomicBoolean serversStopping = new AtomicBoolean();
     private final CountDownLatch serversStopped = new CountDownLatch(1);
 
-    private DevMode(Path directory, DevServers servers) {
+    private DevMode(Path directory, DevServers servers, FileChannel lockFile) {
         this.directory = directory;
         this.servers = servers;
+        this.lockFile = lockFile;
         // On Ctrl-C or SIGTERM the JVM halts as soon as its shutdown hooks end, Camel's included, while the
         // main thread is still stopping the servers after Camel: Postgres, a process of its own, was left
         // running. This hook keeps the JVM up until they stopped.
         Runtime.getRuntime().addShutdownHook(new Thread(this::awaitServersStopped, "dev-servers-stop"));
     }
 
-    /** Starts the servers in {@code directory}, emptied first so each run starts from a new fleet. */
+    /**
+     * Starts the servers in {@code directory}, emptied first so each run starts from a new fleet. A second
+     * {@code --dev} started in the same place is refused: emptying the directory would pull the data of
+     * the running one's servers from under them.
+     */
     public static DevMode start(Path directory) throws Exception {
-        deleteRecursively(directory);
-        DevServers servers = DevServers.start(directory, false);
+        Files.createDirectories(directory);
+        FileChannel lockFile = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        DevServers servers = null;
         try {
+            if (lockFile.tryLock() == null) {
+                throw new IllegalStateException("another --dev runs in " + directory.toAbsolutePath()
+                        + ": stop it, or start this one from another directory");
+            }
+            emptyAllBut(directory, directory.resolve(LOCK_FILE));
+            servers = DevServers.start(directory, false);
             TripSimulator.createTable(servers.postgres.jdbcUrl("postgres"));
+            return new DevMode(directory, servers, lockFile);
         } catch (Exception e) {
-            try {
-                servers.close();
+            try (lockFile) {
+                if (servers != null) {
+                    servers.close();
+                }
             } catch (Exception notStopped) {
                 e.addSuppressed(notStopped);
             }
             throw e;
         }
-        return new DevMode(directory, servers);
     }
 
     private static String randomPassword() {
@@ -153,6 +172,11 @@ public final class DevMode extends MainListenerSupport {
         } catch (Exception e) {
             LOG.warn("Dev servers did not stop cleanly: {}", e.getMessage());
         } finally {
+            try {
+                lockFile.close();
+            } catch (IOException e) {
+                LOG.debug("Lock of {} not released: {}", directory, e.getMessage());
+            }
             serversStopped.countDown();
         }
     }
@@ -167,13 +191,12 @@ public final class DevMode extends MainListenerSupport {
         }
     }
 
-    private static void deleteRecursively(Path directory) throws IOException {
-        if (!Files.exists(directory)) {
-            return;
-        }
+    private static void emptyAllBut(Path directory, Path kept) throws IOException {
         try (Stream<Path> paths = Files.walk(directory)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
+                if (!path.equals(directory) && !path.equals(kept)) {
+                    Files.delete(path);
+                }
             }
         }
     }
