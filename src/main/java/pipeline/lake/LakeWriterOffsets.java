@@ -3,6 +3,7 @@ package pipeline.lake;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,13 @@ public final class LakeWriterOffsets {
         admin.listOffsets(latest).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .forEach((partition, end) -> ends.put(partition, end.offset()));
         return ends;
+    }
+
+    /** Whether any consumer is a member of the group now: some lake writer runs and will commit. */
+    public static boolean hasMembers(Admin admin, String groupId, Duration timeout)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        return !admin.describeConsumerGroups(List.of(groupId)).describedGroups().get(groupId).get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .members().isEmpty();
     }
 
     /** The group's committed offset per partition; a partition it never committed is absent. */

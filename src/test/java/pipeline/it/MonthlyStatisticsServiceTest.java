@@ -95,6 +95,36 @@ class MonthlyStatisticsServiceTest {
     }
 
     @Test
+    void aCommandDoesNotWaitForALakeWriterThatDoesNotRun() throws Exception {
+        String brokers = SharedServers.get().kafka.bootstrapServers();
+        String topic = "it-no-writer." + System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", brokers),
+                new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, "change".getBytes(StandardCharsets.UTF_8))).get();
+        }
+        long started = System.nanoTime();
+        LakeCatchUp.Outcome outcome = LakeCatchUp.awaitOutcome(Map.of("bootstrap.servers", brokers), topic, "it-no-writer",
+                Duration.ofMinutes(10));
+
+        assertThat(outcome.caughtUp()).isFalse();
+        assertThat(outcome.writerlessGroup()).isEqualTo("it-no-writer");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("no ten-minute wait").isLessThan(Duration.ofSeconds(10));
+        // a member of the group, even one that commits nothing, is waited for until the bound
+        try (KafkaConsumer<byte[], byte[]> member = new KafkaConsumer<>(Map.of("bootstrap.servers", brokers, "group.id", "it-slow-writer"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            member.subscribe(List.of(topic));
+            long joining = System.nanoTime();
+            while (member.assignment().isEmpty() && System.nanoTime() - joining < Duration.ofSeconds(30).toNanos()) {
+                member.poll(Duration.ofMillis(100));
+            }
+            LakeCatchUp.Outcome waited = LakeCatchUp.awaitOutcome(Map.of("bootstrap.servers", brokers), topic, "it-slow-writer",
+                    Duration.ofSeconds(2));
+            assertThat(waited.writerlessGroup()).isNull();
+            assertThat(waited.waited()).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+        }
+    }
+
+    @Test
     void anUnreachableKafkaEndsTheWaitForTheLakeWithinTheAdminTimeout() throws Exception {
         String nothingListens = "127.0.0.1:" + pipeline.dev.DevServers.freePort();
         long started = System.nanoTime();
