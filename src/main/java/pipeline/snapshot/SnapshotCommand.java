@@ -94,6 +94,10 @@ public final class SnapshotCommand {
         if (table == null || !table.matches("[^.\\s]+\\.[^.\\s]+")) {
             throw new IllegalArgumentException(USAGE);
         }
+        // what the table will be is not in the lake: such a snapshot, stored, would miss every change until then
+        if (asOf.isAfter(Instant.now())) {
+            throw new IllegalArgumentException("--as-of " + asOf + " is in the future: the lake holds the table only up to now");
+        }
         return new Arguments(table, asOf);
     }
 

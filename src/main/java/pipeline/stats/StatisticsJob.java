@@ -1,6 +1,8 @@
 package pipeline.stats;
 
+import java.time.Clock;
 import java.time.YearMonth;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
 
@@ -76,6 +78,17 @@ public final class StatisticsJob {
         this.bucket = bucket;
         this.table = table;
         this.lakeTrips = lakeTrips;
+    }
+
+    /**
+     * A month that has not begun in {@code zone} has nothing to count yet: its result, published, would
+     * claim a month without trips, and its {@code _SUCCESS} would spare it the start-up catch-up later.
+     */
+    public static void requireBegun(YearMonth month, ZoneId zone, Clock clock) {
+        YearMonth current = YearMonth.now(clock.withZone(zone));
+        if (month.isAfter(current)) {
+            throw new IllegalArgumentException(month + " has not begun yet in " + zone + " (it is " + current + " there)");
+        }
     }
 
     /** The job the settings describe (pipeline.stats.*, pipeline.timezone, the bucket). */

@@ -1,5 +1,6 @@
 package pipeline.stats;
 
+import java.time.Clock;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.List;
@@ -29,6 +30,12 @@ public final class StatsCommand {
         try {
             settings = PipelineSettings.load();
         } catch (ConfigurationException e) {
+            System.err.println("trip-pipeline stats: " + e.getMessage());
+            return 2;
+        }
+        try {
+            StatisticsJob.requireBegun(month, settings.timezone, Clock.systemUTC());
+        } catch (IllegalArgumentException e) {
             System.err.println("trip-pipeline stats: " + e.getMessage());
             return 2;
         }
