@@ -49,8 +49,13 @@ public final class SnapshotCommand {
             // as the statistics do: changes already in Kafka are given pipeline.stats.lake-wait to reach the lake
             LakeCatchUp.Outcome lake = LakeCatchUp.awaitOutcome(settings, arguments.table());
             long budget = (long) (Runtime.getRuntime().maxMemory() * HEAP_BUDGET);
+            // what the table will be is not in the lake yet: the line says that this is the table as of now
+            String future = arguments.asOf().isAfter(Instant.now())
+                    ? " (an instant still to come: changes made until then are not in it)"
+                    : "";
             System.out.println(
-                    new TableSnapshot(s3, settings.s3.bucket, budget).write(arguments.table(), key, arguments.asOf()) + lake.remark());
+                    new TableSnapshot(s3, settings.s3.bucket, budget).write(arguments.table(), key, arguments.asOf()) + lake.remark()
+                            + future);
             return 0;
         } catch (Exception e) {
             System.err.println(
@@ -93,10 +98,6 @@ public final class SnapshotCommand {
         }
         if (table == null || !table.matches("[^.\\s]+\\.[^.\\s]+")) {
             throw new IllegalArgumentException(USAGE);
-        }
-        // what the table will be is not in the lake: such a snapshot, stored, would miss every change until then
-        if (asOf.isAfter(Instant.now())) {
-            throw new IllegalArgumentException("--as-of " + asOf + " is in the future: the lake holds the table only up to now");
         }
         return new Arguments(table, asOf);
     }

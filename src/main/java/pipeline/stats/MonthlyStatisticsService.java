@@ -65,7 +65,6 @@ public final class MonthlyStatisticsService {
 
     /** On demand (the console, a backfill): one month, after waiting for the lake writer. */
     public synchronized StatisticsJob.Summary compute(YearMonth month) throws InterruptedException {
-        StatisticsJob.requireBegun(month, zone, clock);
         createBucketIfMissing();
         return job.run(month, lakeWait.await(), StatisticsJob.Reason.ON_DEMAND);
     }

@@ -81,14 +81,14 @@ public final class StatisticsJob {
     }
 
     /**
-     * A month that has not begun in {@code zone} has nothing to count yet: its result, published, would
-     * claim a month without trips, and its {@code _SUCCESS} would spare it the start-up catch-up later.
+     * What an on-demand run of a month that has not begun in {@code zone} adds to its summary line: its
+     * result counts only the trips known now (empty otherwise).
      */
-    public static void requireBegun(YearMonth month, ZoneId zone, Clock clock) {
+    public static String notBegunRemark(YearMonth month, ZoneId zone, Clock clock) {
         YearMonth current = YearMonth.now(clock.withZone(zone));
-        if (month.isAfter(current)) {
-            throw new IllegalArgumentException(month + " has not begun yet in " + zone + " (it is " + current + " there)");
-        }
+        return month.isAfter(current)
+                ? " (" + month + " has not begun yet in " + zone + ", it is " + current + " there: trips still to come are not counted)"
+                : "";
     }
 
     /** The job the settings describe (pipeline.stats.*, pipeline.timezone, the bucket). */

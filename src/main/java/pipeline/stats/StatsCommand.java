@@ -33,16 +33,11 @@ public final class StatsCommand {
             System.err.println("trip-pipeline stats: " + e.getMessage());
             return 2;
         }
-        try {
-            StatisticsJob.requireBegun(month, settings.timezone, Clock.systemUTC());
-        } catch (IllegalArgumentException e) {
-            System.err.println("trip-pipeline stats: " + e.getMessage());
-            return 2;
-        }
         try (S3Client s3 = S3Clients.create(settings)) {
             LakeCatchUp.Outcome lake = LakeCatchUp.awaitOutcome(settings, settings.stats.table);
             StatisticsJob job = StatisticsJob.of(s3, settings);
-            System.out.println(job.run(month, lake.caughtUp(), StatisticsJob.Reason.ON_DEMAND) + lake.remark());
+            System.out.println(job.run(month, lake.caughtUp(), StatisticsJob.Reason.ON_DEMAND) + lake.remark()
+                    + StatisticsJob.notBegunRemark(month, settings.timezone, Clock.systemUTC()));
             return 0;
         } catch (Exception e) {
             System.err.println("trip-pipeline stats: " + month + " failed: " + RootCause.describe(e));

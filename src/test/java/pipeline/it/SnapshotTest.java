@@ -65,6 +65,12 @@ class SnapshotTest {
             String latestPrefix = snapshots.get(1).substring(0, snapshots.get(1).length() - "_SUCCESS".length());
             assertThat(lake.queryFiles(latestPrefix, "SELECT " + COLUMNS_LAKE + " FROM {files} ORDER BY trip_id"))
                     .as("the snapshot without --as-of").isEqualTo(tableRows(SharedServers::postgres, name));
+
+            // an instant still to come: the table as the lake holds it now, and the line says so
+            Instant future = Instant.parse("2999-01-01T00:00:00Z");
+            assertThat(snapshot(pipeline, "--table", pipeline.table, "--as-of", future.toString()))
+                    .endsWith(" (an instant still to come: changes made until then are not in it)");
+            assertThat(snapshotRows(lake, future)).as("the snapshot as of " + future).isEqualTo(tableRows(SharedServers::postgres, name));
         }
     }
 
