@@ -70,7 +70,7 @@ public final class SnapshotCommand {
         try {
             key = SourceDatabase.primaryKey(settings, table, DATABASE_TIMEOUT_SECONDS);
         } catch (SQLException e) {
-            // the driver's own message says where it tried; the socket's innermost one only "Connection refused"
+            // the driver's own message, which says where it tried, after the step that failed
             throw new IllegalStateException("the source database could not tell " + table + "'s primary key: " + e.getMessage());
         }
         if (!key.isEmpty()) {

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,6 +27,14 @@ final class AppProcess implements AutoCloseable {
         this.reader = new Thread(this::keepOutput, "app-output-" + process.pid());
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /** {@code java -cp <the tests' class path> routes.App arguments}, to configure and start. */
+    static ProcessBuilder command(String... arguments) {
+        List<String> command = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java", "-cp",
+                System.getProperty("java.class.path"), "routes.App"));
+        command.addAll(List.of(arguments));
+        return new ProcessBuilder(command);
     }
 
     /** Starts {@code routes.App} with {@code pipeline}'s configuration. */

@@ -1,6 +1,5 @@
 package pipeline.it;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -120,11 +119,7 @@ class ConfigurationErrorTest {
     }
 
     private static Process start(List<String> arguments, Map<String, String> environment) throws Exception {
-        List<String> command = new java.util.ArrayList<>(List.of(
-                System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
-                "-cp", System.getProperty("java.class.path"), "routes.App"));
-        command.addAll(arguments);
-        ProcessBuilder builder = new ProcessBuilder(command);
+        ProcessBuilder builder = AppProcess.command(arguments.toArray(String[]::new));
         builder.environment().putAll(environment);
         return builder.start();
     }

@@ -31,8 +31,7 @@ class DevModeTest {
     @Test
     void theFirstScreenIsTheBannerAndMeaningfulLinesAndAStopTakesSeconds() throws Exception {
         Path directory = Files.createTempDirectory("dev-mode");
-        ProcessBuilder builder = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp",
-                System.getProperty("java.class.path"), "routes.App", "--dev").directory(directory.toFile()).redirectErrorStream(true);
+        ProcessBuilder builder = AppProcess.command("--dev").directory(directory.toFile()).redirectErrorStream(true);
         builder.environment().put("PIPELINE_HTTP_PORT", String.valueOf(DevServers.freePort()));
         builder.environment().put("PIPELINE_HAWTIO_PORT", String.valueOf(DevServers.freePort()));
         Process dev = builder.start();
@@ -71,9 +70,7 @@ class DevModeTest {
             // what the banner tells a user to paste into another shell runs a command on the same servers
             String export = lines.stream().filter(line -> line.startsWith("  export PIPELINE_")).findFirst().orElseThrow();
             String month = lines.stream().filter(line -> line.contains(" stats --month ")).findFirst().orElseThrow().replaceAll(".* ", "");
-            ProcessBuilder stats = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp",
-                    System.getProperty("java.class.path"),
-                    "routes.App", "stats", "--month", month).redirectErrorStream(true);
+            ProcessBuilder stats = AppProcess.command("stats", "--month", month).redirectErrorStream(true);
             for (String variable : export.trim().substring("export ".length()).split(" ")) {
                 stats.environment().put(variable.substring(0, variable.indexOf('=')), variable.substring(variable.indexOf('=') + 1));
             }

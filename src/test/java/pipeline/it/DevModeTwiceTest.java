@@ -26,8 +26,7 @@ class DevModeTwiceTest {
         // the running --dev is another process: the lock it holds is one the OS keeps for it
         try (FileChannel lockFile = FileChannel.open(devDirectory.resolve("dev.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                 FileLock held = lockFile.lock()) {
-            Process second = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-cp", System.getProperty("java.class.path"),
-                    "routes.App", "--dev").directory(directory.toFile()).start();
+            Process second = AppProcess.command("--dev").directory(directory.toFile()).start();
             try {
                 assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("the second --dev exits by itself").isTrue();
                 String errors = new String(second.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
