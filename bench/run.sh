@@ -9,7 +9,8 @@
 # Environment: LATENCY_SECONDS (default 80) how long the latency writer runs;
 #              RECORD=no prints the results without appending them to BENCHMARKS.md;
 #              PROFILE_JAVA_OPTIONS adds JVM options to trip-pipeline's turns only, e.g.
-#              "-XX:StartFlightRecording=filename=/tmp/pipeline.jfr,settings=profile" (such a run is never appended).
+#              "-XX:StartFlightRecording=filename=/tmp/pipeline.jfr,settings=profile" (such a run is never appended);
+#              PROFILE_PEER_JAVA_OPTIONS likewise for the peer's turns.
 # Each system's log stays in target/bench-logs/ (named by run and turn, kept until mvn clean); everything else is removed when the script ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -96,6 +97,7 @@ java -Xmx2g -cp "$classpath" bench.SideBySideBenchmark \
   "report=BENCHMARKS.md" \
   "record=$([ "${RECORD:-yes}" = no ] && echo false || echo true)" \
   "command=$command_line" \
-  "pipeline-java-options=${PROFILE_JAVA_OPTIONS:-}" &
+  "pipeline-java-options=${PROFILE_JAVA_OPTIONS:-}" \
+  "peer-java-options=${PROFILE_PEER_JAVA_OPTIONS:-}" &
 driver_pid=$!
 wait "$driver_pid"

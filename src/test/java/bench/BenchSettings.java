@@ -25,7 +25,8 @@ record BenchSettings(
         Path reportFile,
         boolean record,
         String commandLine,
-        List<String> pipelineJavaOptions) {
+        List<String> pipelineJavaOptions,
+        List<String> peerJavaOptions) {
 
     static BenchSettings parse(String[] args) {
         Map<String, String> values = new HashMap<>();
@@ -52,10 +53,11 @@ record BenchSettings(
                 Path.of(required(values, "report")),
                 Boolean.parseBoolean(required(values, "record")),
                 required(values, "command"),
-                options(values.getOrDefault("pipeline-java-options", "")));
+                options(values.getOrDefault("pipeline-java-options", "")),
+                options(values.getOrDefault("peer-java-options", "")));
     }
 
-    /** JVM options for trip-pipeline's turns only, e.g. a flight recording; a run with any is never recorded. */
+    /** JVM options for one system's turns, e.g. a flight recording; a run with any is never recorded. */
     private static List<String> options(String spaceSeparated) {
         return spaceSeparated.isBlank() ? List.of() : List.of(spaceSeparated.trim().split("\\s+"));
     }

@@ -3,6 +3,7 @@ package bench;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import pipeline.dev.DevServers;
@@ -43,13 +44,12 @@ final class PeerConnect implements CdcSystem {
                 log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
                 """);
         Path log = settings.logDirectory().resolve(turn.id() + ".log");
-        ProcessBuilder builder = new ProcessBuilder(List.of(
-                System.getProperty("java.home") + "/bin/java",
-                // the same heap limit as trip-pipeline and no -Xms for either, so their RSS compare
-                "-Xmx2g",
-                "-Dlog4j.configuration=" + log4j.toUri(),
-                "-cp", settings.peerClasspath(),
+        // the same heap limit as trip-pipeline and no -Xms for either, so their RSS compare
+        List<String> command = new ArrayList<>(List.of(System.getProperty("java.home") + "/bin/java", "-Xmx2g"));
+        command.addAll(settings.peerJavaOptions());
+        command.addAll(List.of("-Dlog4j.configuration=" + log4j.toUri(), "-cp", settings.peerClasspath(),
                 "org.apache.kafka.connect.cli.ConnectStandalone", worker.toString(), connector.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.redirectErrorStream(true).redirectOutput(log.toFile());
         return new RunningSystem(builder.start(), log, turn);
     }

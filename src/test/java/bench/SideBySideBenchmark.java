@@ -189,9 +189,9 @@ public final class SideBySideBenchmark {
         System.out.println(section);
         if (!settings.record()) {
             System.out.println("(not appended to " + settings.reportFile() + ": recording is off)");
-        } else if (!settings.pipelineJavaOptions().isEmpty()) {
-            System.out.println("(not appended to " + settings.reportFile() + ": trip-pipeline ran with extra JVM options "
-                    + settings.pipelineJavaOptions() + ")");
+        } else if (!settings.pipelineJavaOptions().isEmpty() || !settings.peerJavaOptions().isEmpty()) {
+            System.out.println("(not appended to " + settings.reportFile() + ": a system ran with extra JVM options "
+                    + settings.pipelineJavaOptions() + " " + settings.peerJavaOptions() + ")");
         } else if (settings.rounds() < 3) {
             System.out.println("(not appended to " + settings.reportFile() + ": a recorded run needs at least 3 rounds)");
         } else {
