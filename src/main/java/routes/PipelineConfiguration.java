@@ -85,6 +85,10 @@ public class PipelineConfiguration implements CamelConfiguration {
     private static final Duration TOPIC_CREATION_TIMEOUT = Duration.ofSeconds(10);
     private static final int KEY_LOOKUP_TIMEOUT_SECONDS = 10;
     private static final int SOURCE_CHECK_TIMEOUT_SECONDS = 10;
+    // Debezium's offset store asks Kafka for its cluster id at each engine start, and closes that admin client
+    // only once the call is over: with Kafka away, a minute (Kafka's default) in which a stop waited too.
+    // Shorter than the 10 s Camel gives the engine's thread to end before interrupting it.
+    private static final int ENGINE_KAFKA_CALL_TIMEOUT_MS = 8_000;
 
     @BindToRegistry
     public PipelineSettings settings(CamelContext context) {
@@ -130,8 +134,10 @@ public class PipelineConfiguration implements CamelConfiguration {
         debezium.setOffsetStorageReplicationFactor(-1);
         debezium.setOffsetFlushIntervalMs(OFFSET_FLUSH_INTERVAL_MS);
         // Debezium's offset store is a Kafka client of its own, whose consumer waits at the end of the offsets topic
-        Map<String, Object> engine = settings.kafka.clientProperties(
-                Map.of("fetch.max.wait.ms", String.valueOf(PipelineSettings.Kafka.IDLE_FETCH_WAIT_MS)));
+        Map<String, Object> engine = settings.kafka.clientProperties(Map.of(
+                "fetch.max.wait.ms", String.valueOf(PipelineSettings.Kafka.IDLE_FETCH_WAIT_MS),
+                "default.api.timeout.ms", String.valueOf(ENGINE_KAFKA_CALL_TIMEOUT_MS),
+                "request.timeout.ms", String.valueOf(ENGINE_KAFKA_CALL_TIMEOUT_MS)));
         // Camel's own heartbeat option still has the name Debezium 1.x read
         engine.put("topic.heartbeat.prefix", PipelineSettings.Kafka.HEARTBEAT_TOPIC_PREFIX);
         // an update that leaves a large (TOASTed) value alone carries only a placeholder for it in the WAL
