@@ -27,6 +27,7 @@ import pipeline.cluster.LeadershipHealthCheck;
 import pipeline.cluster.PostgresLockClusterService;
 import pipeline.compaction.LakeCompaction;
 import pipeline.config.IdleHeap;
+import pipeline.config.KafkaReachability;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
 import pipeline.config.S3Clients;
@@ -150,7 +151,14 @@ public class PipelineConfiguration implements CamelConfiguration {
         // a row deleted before its update is read back stays missing: failing would stop the capture for good
         engine.put("post.processors.reselector.reselect.error.handling.mode", "warn");
         debezium.setAdditionalProperties(engine);
-        return new DebeziumBatchComponent(debezium, () -> SourceDatabase.tableWithoutIdentity(settings, SOURCE_CHECK_TIMEOUT_SECONDS));
+        return new DebeziumBatchComponent(debezium, () -> {
+            // without Kafka Debezium's engine fails in its offset store's start, and reports only the
+            // NullPointerException of its clean-up after that
+            String kafka = KafkaReachability.problem(settings.kafka, Duration.ofMillis(ENGINE_KAFKA_CALL_TIMEOUT_MS));
+            return kafka != null
+                    ? kafka + " (Debezium's offsets are kept there)"
+                    : SourceDatabase.tableWithoutIdentity(settings, SOURCE_CHECK_TIMEOUT_SECONDS);
+        });
     }
 
     /** Camel's Kafka producers (change topics, dead letters) reach the brokers as every other Kafka client of the pipeline. */

@@ -18,7 +18,7 @@ public final class DebeziumBatchComponent extends DefaultComponent {
     /** Exchange property holding the batch's {@code List<SourceRecord>}, kept after the body is replaced. */
     public static final String RECORDS = DebeziumBatchConsumer.RECORDS;
 
-    /** Looks at the source before each start of the engine. */
+    /** Looks at the source and at Kafka before each start of the engine. */
     @FunctionalInterface
     public interface SourceCheck {
         /** Why capture must not start now, or null. */

@@ -80,7 +80,7 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
                 return;
             }
         } catch (Exception e) {
-            engineStopped(false, "the source database could not be checked", e);
+            engineStopped(false, "the source database or Kafka could not be checked", e);
             return;
         }
         engine = DebeziumEngine.create(Connect.class)

@@ -5,15 +5,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
-import org.apache.kafka.clients.admin.Admin;
 import pipeline.cdc.DebeziumBatchComponent;
+import pipeline.config.KafkaReachability;
 import pipeline.config.PipelineSettings;
 import pipeline.config.RootCause;
 import pipeline.config.SourceDatabase;
@@ -105,21 +102,11 @@ public final class DependencyHealthCheck extends AbstractHealthCheck {
     /** Asks the Kafka cluster for its id. */
     public static DependencyHealthCheck kafka(PipelineSettings settings) {
         return new DependencyHealthCheck("kafka", () -> {
-            Map<String, Object> client = PipelineSettings.Kafka.withCallTimeout(
-                    settings.kafka.clientProperties(Map.of("reconnect.backoff.max.ms", 1000)), Duration.ofSeconds(TIMEOUT_SECONDS));
-            try (Admin admin = Admin.create(client)) {
-                admin.describeCluster().clusterId().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            } catch (TimeoutException e) {
-                throw kafkaSilent(settings);
-            } catch (ExecutionException e) {
-                // an unreachable broker is only ever a timeout, whose own message says nothing of where
-                throw e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException ? kafkaSilent(settings) : e;
+            String problem = KafkaReachability.problem(settings.kafka, Duration.ofSeconds(TIMEOUT_SECONDS));
+            if (problem != null) {
+                throw new IllegalStateException(problem);
             }
         });
-    }
-
-    private static IllegalStateException kafkaSilent(PipelineSettings settings) {
-        return new IllegalStateException("Kafka at " + settings.kafka.brokers + " did not answer within " + TIMEOUT_SECONDS + " s");
     }
 
     /** Asks S3 about the lake's bucket; a bucket not created yet is fine, the first upload creates it. */
