@@ -20,22 +20,22 @@ public final class DebeziumBatchComponent extends DefaultComponent {
 
     /** Looks at the source and at Kafka before each start of the engine. */
     @FunctionalInterface
-    public interface SourceCheck {
+    public interface StartCheck {
         /** Why capture must not start now, or null. */
         String problem() throws Exception;
     }
 
     private final PostgresConnectorEmbeddedDebeziumConfiguration configuration;
-    private final SourceCheck sourceCheck;
+    private final StartCheck startCheck;
     private final java.util.Set<DebeziumBatchConsumer> consumers = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    public DebeziumBatchComponent(PostgresConnectorEmbeddedDebeziumConfiguration configuration, SourceCheck sourceCheck) {
+    public DebeziumBatchComponent(PostgresConnectorEmbeddedDebeziumConfiguration configuration, StartCheck startCheck) {
         this.configuration = configuration;
-        this.sourceCheck = sourceCheck;
+        this.startCheck = startCheck;
     }
 
-    SourceCheck sourceCheck() {
-        return sourceCheck;
+    StartCheck startCheck() {
+        return startCheck;
     }
 
     /** Why capturing fails right now (the last engine failure, until a batch goes through again), or null. */

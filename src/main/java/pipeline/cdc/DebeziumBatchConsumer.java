@@ -74,7 +74,7 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
         }
         engineEnded = new CountDownLatch(1);
         try {
-            String problem = component().sourceCheck().problem();
+            String problem = component().startCheck().problem();
             if (problem != null) {
                 engineStopped(false, problem, null);
                 return;
