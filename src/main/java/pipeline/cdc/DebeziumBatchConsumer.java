@@ -76,11 +76,11 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
         try {
             String problem = component().startCheck().problem();
             if (problem != null) {
-                engineStopped(false, problem, null);
+                engineNotStarted(problem, null);
                 return;
             }
         } catch (Exception e) {
-            engineStopped(false, "the source database or Kafka could not be checked", e);
+            engineNotStarted("the source database or Kafka could not be checked", e);
             return;
         }
         engine = DebeziumEngine.create(Connect.class)
@@ -149,11 +149,20 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
         committer.markBatchFinished();
     }
 
-    /** An engine that failed (source unreachable, a batch not delivered) is started again after a growing pause. */
     private void engineStopped(boolean success, String message, Throwable error) {
+        onEngineEnd("stopped", success, message, error);
+    }
+
+    /** The check before a start found a problem, so no engine ran; the log says so rather than that one stopped. */
+    private void engineNotStarted(String problem, Throwable error) {
+        onEngineEnd("not started", false, problem, error);
+    }
+
+    /** An engine that failed or could not start (source or Kafka unreachable, a batch not delivered) is started again after a growing pause. */
+    private void onEngineEnd(String outcome, boolean success, String message, Throwable error) {
         engineEnded.countDown();
         if (!isRunAllowed() || executor.isShutdown()) {
-            LOG.info("Debezium engine stopped: {}", message);
+            LOG.info("Debezium engine {}: {}", outcome, message);
             return;
         }
         if (success) {
@@ -161,7 +170,7 @@ final class DebeziumBatchConsumer extends DefaultConsumer {
         } else {
             failure = error == null ? message : message + ": " + RootCause.describe(error);
         }
-        LOG.warn("Debezium engine stopped ({}{}); starting it again in {} ms", message,
+        LOG.warn("Debezium engine {} ({}{}); next start in {} ms", outcome, message,
                 error == null ? "" : ": " + error.getMessage(), restartDelay.toMillis());
         executor.schedule(this::runEngine, restartDelay.toMillis(), TimeUnit.MILLISECONDS);
         restartDelay = Backoff.CHANGES.after(restartDelay);

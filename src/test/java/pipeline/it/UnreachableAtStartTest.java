@@ -10,8 +10,12 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 import pipeline.dev.DevServers;
 import pipeline.dev.EmbeddedKafka;
 import pipeline.dev.EmbeddedPostgres;
@@ -101,6 +105,10 @@ class UnreachableAtStartTest {
         CdcToLakeTest.createTable(name);
         int port = DevServers.freePort();
         RunningPipeline pipeline = new RunningPipeline(name).with("pipeline.kafka.brokers", "localhost:" + port);
+        Logger logger = (Logger) LoggerFactory.getLogger("pipeline.cdc.DebeziumBatchConsumer");
+        ListAppender<ILoggingEvent> log = new ListAppender<>();
+        log.start();
+        logger.addAppender(log);
         try (pipeline) {
             pipeline.startRoutes();
             // the capture names Kafka, not the NullPointerException Debezium's engine ends with when its offset store cannot start
@@ -108,11 +116,24 @@ class UnreachableAtStartTest {
                     .contains("\"name\":\"kafka\",\"status\":\"DOWN\"")
                     .contains("\"name\":\"cdc-to-kafka\",\"status\":\"DOWN\",\"message\":\"Kafka at localhost:" + port
                             + " did not answer within 8 s (Debezium's offsets are kept there)\""));
+            // no engine ran, so none is said to have stopped
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(linesNaming(log, ":" + port + " ")).isNotEmpty()
+                    .allMatch(line -> line.matches("Debezium engine not started \\(Kafka at localhost:" + port
+                            + " did not answer within 8 s \\(Debezium's offsets are kept there\\)\\); next start in \\d+ ms")));
             // Debezium's engine may be waiting for Kafka in its offset store's start, which Kafka's defaults
             // let last a minute; Camel interrupts a route's thread only after 10 s, in vain
             long began = System.nanoTime();
             pipeline.stop();
             assertThat(Duration.ofNanos(System.nanoTime() - began)).isLessThan(Duration.ofSeconds(15));
+        } finally {
+            logger.detachAppender(log);
+        }
+    }
+
+    private static List<String> linesNaming(ListAppender<ILoggingEvent> log, String text) {
+        // the appender adds lines under its own lock
+        synchronized (log) {
+            return log.list.stream().map(ILoggingEvent::getFormattedMessage).filter(line -> line.contains(text)).toList();
         }
     }
 
